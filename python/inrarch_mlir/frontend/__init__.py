@@ -1,0 +1,46 @@
+"""The frontend: PyTorch INR + order N -> torch-dialect MLIR of its derivatives.
+
+Public entry points (heavy modules load lazily, so importing this package
+does not import torch):
+
+- `import_model(model, order, batch, *, only_order=False, in_features=None,
+  seed=0, coords=None, progress=None) -> ImportResult`
+- `load_model(spec, *, in_features=None, seed=0) -> LoadedModel`
+- `DerivativeLayout`, `Partial`: which result is which partial.
+- `check_module(result, *, tolerance=1e-4) -> CheckReport`: JIT-run the
+  module and compare it with `torch.func` (float64 reference).
+- `FrontendError`: the one user-facing error type.
+"""
+
+from __future__ import annotations
+
+_LAZY = {
+    "import_model": ".pipeline",
+    "ImportResult": ".pipeline",
+    "example_coords": ".pipeline",
+    "load_model": ".models",
+    "parse_builtin_spec": ".models",
+    "FAMILIES": ".models",
+    "LoadedModel": ".models",
+    "DerivativeLayout": ".derivatives",
+    "Partial": ".derivatives",
+    "derivative_function": ".derivatives",
+    "reference_partials": ".derivatives",
+    "check_module": ".check",
+    "CheckReport": ".check",
+    "run_module": ".check",
+    "op_counts": ".importer",
+    "layout_of": ".importer",
+    "FrontendError": ".errors",
+    "SourceLocation": ".errors",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,189 @@
+"""`--check`: run the imported module through MLIR's JIT and compare with PyTorch.
+
+The torch-dialect module is lowered to linalg-on-tensors (torch-mlir's
+backend pipeline), bufferized and lowered to LLVM, and executed with
+`torch_mlir.execution_engine.ExecutionEngine`. Results come back through
+torch-mlir's `refback-munge-calling-conventions` callbacks. The reference is
+`torch.func` (nested `jacfwd`, an independent route) computed at the same
+moment in float64, plus the float32 eager derivative function.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence
+
+import numpy as np
+import torch
+
+from .derivatives import DerivativeLayout, derivative_function, reference_partials
+from .errors import FrontendError
+
+TO_BACKEND = (
+    "builtin.module(func.func(torch-match-quantized-custom-ops),"
+    "torchdynamo-export-to-torch-backend-pipeline{extra-library=},"
+    "torch-backend-to-linalg-on-tensors-backend-pipeline)"
+)
+TO_LLVM = (
+    "builtin.module("
+    "func.func(refback-generalize-tensor-pad, refback-generalize-tensor-concat,"
+    " linalg-fuse-elementwise-ops),"
+    "one-shot-bufferize{copy-before-write bufferize-function-boundaries"
+    " function-boundary-type-conversion=identity-layout-map},"
+    "refback-munge-calling-conventions,"
+    "func.func(refback-munge-memref-copy, convert-linalg-to-loops, lower-affine),"
+    "convert-scf-to-cf,"
+    "func.func(refback-expand-ops-for-llvm, arith-expand, convert-math-to-llvm),"
+    "convert-math-to-libm, expand-strided-metadata, finalize-memref-to-llvm, lower-affine,"
+    "convert-arith-to-llvm, convert-func-to-llvm, convert-cf-to-llvm,"
+    "reconcile-unrealized-casts)"
+)
+
+#: A result whose reference magnitude is below this fraction of the largest
+#: magnitude among results of the same order is "tiny": it counts for the
+#: absolute error only (the relative error of a near-zero derivative is noise).
+TINY = 1e-6
+
+
+@dataclass
+class CheckReport:
+    """Errors of the JIT-run module against the references."""
+
+    max_abs_err: float
+    max_rel_err: float
+    max_abs_err_f32: float  # against the float32 eager derivative function
+    tolerance: float
+    worst: str = ""  # name of the result with max_rel_err
+    per_result: List[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.max_rel_err <= self.tolerance
+
+    def summary(self) -> str:
+        status = "ok" if self.ok else "FAILED"
+        return (f"max_abs_err={self.max_abs_err:.3e} max_rel_err={self.max_rel_err:.3e} "
+                f"(tolerance {self.tolerance:g}, worst {self.worst or '-'}) {status}")
+
+
+def _run(pm_text: str, module, what: str) -> None:
+    from torch_mlir.passmanager import PassManager
+
+    with module.context:
+        try:
+            PassManager.parse(pm_text).run(module.operation)
+        except Exception as e:
+            lines = [l for l in str(e).splitlines() if "error" in l.lower()] or str(e).splitlines() or [""]
+            msg = lines[0].strip()
+            op = re.search(r"'(torch\.[\w.]+)'", str(e))
+            if op:
+                raise FrontendError(f"unsupported op '{op.group(1)}' while {what}: {msg}") from None
+            raise FrontendError(f"{what} failed: {msg}") from None
+
+
+def lower_to_llvm(module_asm: str):
+    """A fresh LLVM-dialect module from the torch-dialect text (the input is untouched)."""
+    from torch_mlir import ir
+
+    from .importer import new_context
+
+    ctx = new_context()
+    with ctx:
+        module = ir.Module.parse(module_asm)
+    _run(TO_BACKEND, module, "lowering to linalg")
+    _run(TO_LLVM, module, "lowering to LLVM")
+    return module
+
+
+def _count_results(module_asm: str) -> int:
+    from torch_mlir import ir
+
+    from .importer import new_context
+
+    with new_context():
+        module = ir.Module.parse(module_asm)
+        for op in module.body.operations:
+            if op.operation.name == "func.func" and ir.StringAttr(op.attributes["sym_name"]).value == "main":
+                return len(ir.FunctionType(ir.TypeAttr(op.attributes["function_type"]).value).results)
+    raise FrontendError("module has no func.func @main")
+
+
+def run_module(module_asm: str, inputs: Sequence[torch.Tensor], *, opt_level: int = 2) -> List[np.ndarray]:
+    """JIT-compiles `func.func @main` and runs it on `inputs`; returns its results."""
+    from torch_mlir.execution_engine import ExecutionEngine
+    from torch_mlir.runtime import np_to_memref as m2n
+
+    llvm = lower_to_llvm(module_asm)
+    asm = str(llvm)
+    consumers = sorted(set(re.findall(r"@(refbackend_consume_func_return_\w+)", asm)))
+    if len(consumers) != 1:
+        raise FrontendError(f"unexpected calling convention after lowering: {consumers}")
+    results: List[np.ndarray] = []
+
+    def consume(*ptrs):
+        for p in ptrs:
+            results.append(m2n.unranked_memref_to_numpy(p, np.float32).copy())
+
+    name = consumers[0]
+    n_results = _count_results(module_asm)
+    proto = ctypes.CFUNCTYPE(None, *([ctypes.POINTER(m2n.UnrankedMemRefDescriptor)] * n_results))
+    callback = proto(consume)
+    engine = ExecutionEngine(llvm, opt_level=opt_level, shared_libs=[])
+    engine.register_runtime(name, callback)
+    arrays = [np.ascontiguousarray(t.detach().cpu().numpy()) for t in inputs]
+    args = [ctypes.pointer(ctypes.pointer(m2n.get_unranked_memref_descriptor(a))) for a in arrays]
+    engine.invoke("main", *args)
+    del callback
+    return results
+
+
+def compare(actual: Sequence[np.ndarray], expected: Sequence[torch.Tensor], layout: DerivativeLayout,
+            tolerance: float, f32: Optional[Sequence[torch.Tensor]] = None) -> CheckReport:
+    """Max abs / rel errors; rel is |a-b| / max|ref| per result, tiny results skipped."""
+    if len(actual) != len(expected):
+        raise FrontendError(f"module returned {len(actual)} results, layout expects {len(expected)}")
+    scale_by_order = {}
+    for p, e in zip(layout.results, expected):
+        scale_by_order[p.order] = max(scale_by_order.get(p.order, 0.0), float(e.abs().max()))
+    max_abs = max_rel = 0.0
+    worst = ""
+    rows = []
+    for i, (p, a, e) in enumerate(zip(layout.results, actual, expected)):
+        e64 = e.detach().double().reshape(-1)
+        a64 = torch.from_numpy(np.asarray(a, dtype=np.float64)).reshape(-1)
+        abs_err = float((a64 - e64).abs().max()) if e64.numel() else 0.0
+        mag = float(e64.abs().max()) if e64.numel() else 0.0
+        tiny = mag <= TINY * max(scale_by_order[p.order], 1e-30)
+        rel = 0.0 if tiny else abs_err / mag
+        if not np.isfinite(abs_err):
+            rel = float("inf")
+        rows.append({"name": p.name, "abs_err": abs_err, "rel_err": rel, "ref_max": mag, "tiny": tiny})
+        max_abs = max(max_abs, abs_err)
+        if rel >= max_rel:
+            max_rel, worst = rel, p.name
+    abs32 = 0.0
+    if f32 is not None:
+        for a, e in zip(actual, f32):
+            abs32 = max(abs32, float(np.max(np.abs(np.asarray(a) - e.detach().numpy()))) if e.numel() else 0.0)
+    return CheckReport(max_abs, max_rel, abs32, tolerance, worst, rows)
+
+
+def check_module(result, *, tolerance: float = 1e-4) -> CheckReport:
+    """Runs `result.module` (an `ImportResult`) and compares it with `torch.func`."""
+    layout = result.layout
+    module = result.model.module
+    actual = run_module(str(result.module), [result.coords, *result.params])
+    m64 = _copy_double(module)
+    params64 = [p.detach().double() for _, p in m64.named_parameters()]
+    ref = reference_partials(m64, layout, result.coords.double(), params64)
+    with torch.no_grad():
+        f32 = derivative_function(module, layout)(result.coords, *result.params)
+    return compare(actual, ref, layout, tolerance, f32)
+
+
+def _copy_double(module: torch.nn.Module) -> torch.nn.Module:
+    import copy
+
+    return copy.deepcopy(module).double()
