@@ -1,0 +1,163 @@
+// The `stream` dialect: FIFO dataflow graphs of streaming kernels.
+//
+// Single source of truth for the dialect. It is loaded by the Python package
+// (inrarch_mlir.dialects.stream) into every context it creates, and can be
+// loaded by hand with `torch-mlir-opt --irdl-file=dialects/stream.irdl.mlir`.
+//
+// A channel streams a tensor in row-major order, batch (sample) dimension
+// outermost, `lanes` elements per FIFO word. Kernels consume and produce
+// channels; every channel has exactly one producer and one consumer (fan-out
+// goes through `stream.fork`). `stream.fifo` is the only op holding a depth.
+// Rules IRDL cannot express (single consumer, shapes, region signatures,
+// lanes dividing the row) are checked by Python verifiers attached to the
+// ops, see python/inrarch_mlir/dialects/stream_verifiers.py.
+module {
+  irdl.dialect @stream {
+    // Lanes of a channel whose row length is not a multiple of the lanes:
+    // the last word of every row is padded. `#stream.padded<4 : i64>`.
+    irdl.attribute @padded {
+      %lanes = irdl.base "#builtin.integer"
+      irdl.parameters(lanes: %lanes)
+    }
+
+    // `!stream.channel<tensor<64x256xf32>, 4 : i64>`: a FIFO stream of the
+    // tensor, 4 elements per word.
+    irdl.type @channel {
+      %tensor = irdl.base "!builtin.tensor"
+      %int = irdl.base "#builtin.integer"
+      %pad = irdl.base @stream::@padded
+      %lanes = irdl.any_of(%int, %pad)
+      irdl.parameters(tensor: %tensor, lanes: %lanes)
+    }
+
+    // `!stream.buffer<tensor<256x256xf32>>`: an on-chip (BRAM) copy of a
+    // tensor, read by exactly one kernel.
+    irdl.type @buffer {
+      %tensor = irdl.base "!builtin.tensor"
+      irdl.parameters(tensor: %tensor)
+    }
+
+    // memory -> stream: streams a function argument.
+    irdl.operation @load {
+      %tensor = irdl.base "!builtin.tensor"
+      %chan = irdl.base @stream::@channel
+      irdl.operands(source: %tensor)
+      irdl.results(output: %chan)
+    }
+
+    // stream -> memory: the tensor a function returns.
+    irdl.operation @store {
+      %chan = irdl.base @stream::@channel
+      %tensor = irdl.base "!builtin.tensor"
+      irdl.operands(input: %chan)
+      irdl.results(result: %tensor)
+    }
+
+    // memory -> on-chip buffer: weights, loaded inside the dataflow region.
+    irdl.operation @weights {
+      %tensor = irdl.base "!builtin.tensor"
+      %buf = irdl.base @stream::@buffer
+      irdl.operands(source: %tensor)
+      irdl.results(buffer: %buf)
+    }
+
+    // The only op with a depth: a bounded FIFO of `depth` words.
+    irdl.operation @fifo {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      %int = irdl.base "#builtin.integer"
+      irdl.attributes {"depth" = %int}
+      irdl.operands(input: %chan)
+      irdl.results(output: %chan2)
+    }
+
+    // Duplicates a channel into N channels (HLS streams are single-consumer).
+    irdl.operation @fork {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      irdl.operands(input: %chan)
+      irdl.results(outputs: variadic %chan2)
+    }
+
+    // y[b, n] = sum_k x[b, k] * W[k, n] (W[n, k] when transpose_w is set),
+    // with the weight matrix held on chip.
+    irdl.operation @matmul {
+      %chan = irdl.base @stream::@channel
+      %buf = irdl.base @stream::@buffer
+      %chan2 = irdl.base @stream::@channel
+      irdl.operands(input: %chan, weight: %buf)
+      irdl.results(output: %chan2)
+    }
+
+    // Elementwise kernel; the region maps one element of each input to one
+    // element of the output with arith/math ops, ended by stream.yield.
+    // IRDL binds one constraint variable to all values of a variadic, so
+    // the inputs share one channel type (booleans travel as the float type).
+    irdl.operation @map {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      irdl.operands(inputs: variadic %chan)
+      irdl.results(output: %chan2)
+      %body = irdl.region
+      irdl.regions(body: %body)
+    }
+
+    // Terminator of a map region.
+    irdl.operation @yield {
+      %any = irdl.any
+      irdl.operands(values: variadic %any)
+    }
+
+    // Repeats a buffer for every sample, or a channel along size-1 dims.
+    irdl.operation @broadcast {
+      %chan = irdl.base @stream::@channel
+      %buf = irdl.base @stream::@buffer
+      %src = irdl.any_of(%chan, %buf)
+      %chan2 = irdl.base @stream::@channel
+      irdl.operands(input: %src)
+      irdl.results(output: %chan2)
+    }
+
+    // Sums over the feature dimensions listed in `dims` (never dim 0).
+    irdl.operation @reduce {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      %dims = irdl.base "#builtin.dense_array"
+      irdl.attributes {"dims" = %dims}
+      irdl.operands(input: %chan)
+      irdl.results(output: %chan2)
+    }
+
+    // Static strided slice along feature dimensions.
+    irdl.operation @slice {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      %off = irdl.base "#builtin.dense_array"
+      %size = irdl.base "#builtin.dense_array"
+      %stride = irdl.base "#builtin.dense_array"
+      irdl.attributes {"offsets" = %off, "sizes" = %size, "strides" = %stride}
+      irdl.operands(input: %chan)
+      irdl.results(output: %chan2)
+    }
+
+    // Re-reads a channel with another shape of the same number of elements
+    // per sample, in the same order (views, squeeze/unsqueeze). Free.
+    irdl.operation @reshape {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      irdl.operands(input: %chan)
+      irdl.results(output: %chan2)
+    }
+
+    // Concatenation along feature dimension `dim` of inputs of one type
+    // (IRDL variadics share a type; inputs of different sizes chain concats).
+    irdl.operation @concat {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      %int = irdl.base "#builtin.integer"
+      irdl.attributes {"dim" = %int}
+      irdl.operands(inputs: variadic %chan)
+      irdl.results(output: %chan2)
+    }
+  }
+}

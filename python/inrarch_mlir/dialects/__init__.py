@@ -1,0 +1,1 @@
+"""Dialects defined by inrarch-mlir (the `stream` dialect)."""

@@ -1,0 +1,194 @@
+// RUN: inrarch-opt %s --split-input-file --verify-diagnostics
+
+// One broken verifier rule per chunk.
+
+func.func @depth_zero(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.fifo' op depth must be >= 1, got 0}}
+  %1 = "stream.fifo"(%0) {depth = 0 : i64} : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  return %2 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @two_consumers(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  // expected-error @+1 {{'stream.load' op result #0 has 2 consumers; expected exactly 1: insert a stream.fork}}
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %1 = "stream.store"(%0) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  %2 = "stream.store"(%0) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  return %1, %2 : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+func.func @no_consumer(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'stream.load' op result #0 has no consumer}}
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  return
+}
+
+// -----
+
+func.func @fifo_type_mismatch(%x: tensor<4x8xf32>) -> tensor<4x8xf16> {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.fifo' op input type !stream.channel<tensor<4x8xf32>, 1 : i64> does not match output type !stream.channel<tensor<4x8xf16>, 1 : i64>}}
+  %1 = "stream.fifo"(%0) {depth = 2 : i64} : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> !stream.channel<tensor<4x8xf16>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x8xf16>, 1 : i64>) -> tensor<4x8xf16>
+  return %2 : tensor<4x8xf16>
+}
+
+// -----
+
+func.func @matmul_shape_mismatch(%x: tensor<4x8xf32>, %w: tensor<7x16xf32>) -> tensor<4x16xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %1 = "stream.weights"(%w) : (tensor<7x16xf32>) -> !stream.buffer<tensor<7x16xf32>>
+  // expected-error @+1 {{'stream.matmul' op input has 8 features but the weight [7, 16] expects 7}}
+  %2 = "stream.matmul"(%0, %1) : (!stream.channel<tensor<4x8xf32>, 1 : i64>, !stream.buffer<tensor<7x16xf32>>) -> !stream.channel<tensor<4x16xf32>, 1 : i64>
+  %3 = "stream.store"(%2) : (!stream.channel<tensor<4x16xf32>, 1 : i64>) -> tensor<4x16xf32>
+  return %3 : tensor<4x16xf32>
+}
+
+// -----
+
+func.func @matmul_element_mismatch(%x: tensor<4x8xf32>, %w: tensor<8x16xf16>) -> tensor<4x16xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %1 = "stream.weights"(%w) : (tensor<8x16xf16>) -> !stream.buffer<tensor<8x16xf16>>
+  // expected-error @+1 {{'stream.matmul' op weight: element type f32 does not match f16}}
+  %2 = "stream.matmul"(%0, %1) : (!stream.channel<tensor<4x8xf32>, 1 : i64>, !stream.buffer<tensor<8x16xf16>>) -> !stream.channel<tensor<4x16xf32>, 1 : i64>
+  %3 = "stream.store"(%2) : (!stream.channel<tensor<4x16xf32>, 1 : i64>) -> tensor<4x16xf32>
+  return %3 : tensor<4x16xf32>
+}
+
+// -----
+
+func.func @map_region_arity(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.map' op region has 2 arguments but the op has 1 inputs}}
+  %1 = "stream.map"(%0) ({
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %b : f32
+    "stream.yield"(%s) : (f32) -> ()
+  }) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  return %2 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @map_region_types(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.map' op region argument #0 has type f16 but input #0 streams f32}}
+  %1 = "stream.map"(%0) ({
+  ^bb0(%a: f16):
+    %s = arith.extf %a : f16 to f32
+    "stream.yield"(%s) : (f32) -> ()
+  }) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  return %2 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @map_yield_type(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.map' op region yields (f16) but the output streams f32}}
+  %1 = "stream.map"(%0) ({
+  ^bb0(%a: f32):
+    %s = arith.truncf %a : f32 to f16
+    "stream.yield"(%s) : (f16) -> ()
+  }) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  return %2 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @map_shape_mismatch(%x: tensor<4x8xf32>) -> tensor<4x4xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.map' op input #0 has shape [4, 8] but the output has [4, 4]}}
+  %1 = "stream.map"(%0) ({
+  ^bb0(%a: f32):
+    "stream.yield"(%a) : (f32) -> ()
+  }) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> !stream.channel<tensor<4x4xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x4xf32>, 1 : i64>) -> tensor<4x4xf32>
+  return %2 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @lanes_do_not_divide(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  // expected-error @+1 {{'stream.load' op result #0: lanes = 4 does not divide the row length 6; declare padding with #stream.padded<4 : i64>}}
+  %0 = "stream.load"(%x) : (tensor<4x6xf32>) -> !stream.channel<tensor<4x6xf32>, 4 : i64>
+  %1 = "stream.store"(%0) : (!stream.channel<tensor<4x6xf32>, 4 : i64>) -> tensor<4x6xf32>
+  return %1 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @store_type_mismatch(%x: tensor<4x6xf32>) -> tensor<4x5xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x6xf32>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.store' op stores a channel of tensor<4x6xf32> into tensor<4x5xf32>}}
+  %1 = "stream.store"(%0) : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> tensor<4x5xf32>
+  return %1 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @reduce_batch_dim(%x: tensor<4x6xf32>) -> tensor<1x6xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x6xf32>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.reduce' op dims [0] must be distinct feature dims in [1, 1]}}
+  %1 = "stream.reduce"(%0) {dims = array<i64: 0>} : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> !stream.channel<tensor<1x6xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<1x6xf32>, 1 : i64>) -> tensor<1x6xf32>
+  return %2 : tensor<1x6xf32>
+}
+
+// -----
+
+func.func @slice_out_of_bounds(%x: tensor<4x6xf32>) -> tensor<4x3xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x6xf32>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.slice' op dim 1: offset 4, size 3, stride 1 is out of bounds for size 6}}
+  %1 = "stream.slice"(%0) {offsets = array<i64: 0, 4>, sizes = array<i64: 4, 3>, strides = array<i64: 1, 1>} : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> !stream.channel<tensor<4x3xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> tensor<4x3xf32>
+  return %2 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @concat_sizes(%x: tensor<4x1xf32>, %y: tensor<4x1xf32>) -> tensor<4x3xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x1xf32>) -> !stream.channel<tensor<4x1xf32>, 1 : i64>
+  %1 = "stream.load"(%y) : (tensor<4x1xf32>) -> !stream.channel<tensor<4x1xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.concat' op inputs add up to 2 along dim 1 but the output has 3}}
+  %2 = "stream.concat"(%0, %1) {dim = 1 : i64} : (!stream.channel<tensor<4x1xf32>, 1 : i64>, !stream.channel<tensor<4x1xf32>, 1 : i64>) -> !stream.channel<tensor<4x3xf32>, 1 : i64>
+  %3 = "stream.store"(%2) : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> tensor<4x3xf32>
+  return %3 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @broadcast_bad(%b: tensor<5xf32>) -> tensor<4x6xf32> {
+  %0 = "stream.weights"(%b) : (tensor<5xf32>) -> !stream.buffer<tensor<5xf32>>
+  // expected-error @+1 {{'stream.broadcast' op cannot broadcast a buffer of [5] to samples of [6]}}
+  %1 = "stream.broadcast"(%0) : (!stream.buffer<tensor<5xf32>>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> tensor<4x6xf32>
+  return %2 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @reshape_elements(%x: tensor<4x6xf32>) -> tensor<4x5xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x6xf32>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.reshape' op cannot reshape [4, 6] to [4, 5]: batch and elements per sample must match}}
+  %1 = "stream.reshape"(%0) : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> !stream.channel<tensor<4x5xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x5xf32>, 1 : i64>) -> tensor<4x5xf32>
+  return %2 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @not_a_channel(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  // expected-error @+1 {{expected base type 'stream.channel' but got 'builtin.tensor'}}
+  %0 = "stream.fifo"(%x) {depth = 2 : i64} : (tensor<4x6xf32>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  %1 = "stream.store"(%0) : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> tensor<4x6xf32>
+  return %1 : tensor<4x6xf32>
+}

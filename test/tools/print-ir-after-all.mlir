@@ -1,0 +1,12 @@
+// RUN: inrarch-opt %s --cse --stream-insert-forks --mlir-print-ir-after-all -o /dev/null 2>&1 | FileCheck %s
+
+// CHECK: // -----// IR Dump After cse //----- //
+// CHECK: func.func @f
+// CHECK: // -----// IR Dump After stream-insert-forks //----- //
+// CHECK: "stream.fork"
+func.func @f(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) attributes {stream.implicit_forks} {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %1 = "stream.store"(%0) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  %2 = "stream.store"(%0) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  return %1, %2 : tensor<4x8xf32>, tensor<4x8xf32>
+}
