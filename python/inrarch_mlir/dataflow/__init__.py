@@ -1,0 +1,11 @@
+"""Pure-Python dataflow core: kernel timing model, FIFO balancing, deadlock check, simulator.
+
+The MLIR passes extract a :class:`DataflowGraph` from ``stream`` IR, call
+:func:`balance` and write the depths back; everything here is plain Python
+and numpy/scipy so it can be tested and benchmarked without MLIR.
+"""
+
+from .graph import DataflowGraph, Edge, GraphBuilder, Kernel, Phase
+from .simulate import SimResult, simulate
+
+__all__ = ["DataflowGraph", "Edge", "GraphBuilder", "Kernel", "Phase", "SimResult", "simulate"]

@@ -1,0 +1,496 @@
+"""Dataflow graphs of streaming kernels joined by FIFOs, with their static timing.
+
+A design is a DAG of kernels; every edge is a FIFO that carries, for each of
+the ``samples`` samples of the batch, a fixed number of words.  Each kernel is
+a fixed program of *phases* (see :class:`Phase`), so its reads and writes, and
+the nominal cycle at which each happens, are known statically.  That is what
+lets :mod:`.balance` size FIFOs by linear programming, :mod:`.deadlock` prove
+deadlock freedom, and :mod:`.simulate` replay the design cycle by cycle.
+
+The factories on :class:`Kernel` are the contract with the C++ kernels in
+``hls_runtime/``: their phases are those kernels' exact program orders.
+Ports are named ``in0, in1, ...`` and ``out0, out1, ...``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+__all__ = ["Phase", "Kernel", "Edge", "DataflowGraph", "GraphBuilder", "Depths"]
+
+#: FIFO depths keyed by edge name; ``None`` means unbounded.
+Depths = Mapping[str, "int | None"]
+
+
+def _port_index(port: str) -> int:
+    digits = port.lstrip("abcdefghijklmnopqrstuvwxyz_")
+    return int(digits) if digits else 0
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One step of a kernel's per-sample program.
+
+    Inside a phase of ``cycles`` steps the r-th of R reads on a port happens
+    at step ``r * cycles // R`` and the w-th of W writes at
+    ``w * cycles // W + latency`` (a pipeline delays writes, not reads).  The
+    next phase starts after the last write has left the pipeline, so a phase
+    lasts :attr:`duration` cycles.  ``stage`` groups phases that repeat per
+    sample; a kernel runs all samples through stage 0, then through stage 1
+    (that is how a whole-tensor barrier is written).
+    """
+
+    cycles: int
+    reads: Mapping[str, int] = field(default_factory=dict)
+    writes: Mapping[str, int] = field(default_factory=dict)
+    latency: int = 0
+    stage: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reads", dict(self.reads))
+        object.__setattr__(self, "writes", dict(self.writes))
+        if self.cycles < 1:
+            raise ValueError(f"phase cycles must be >= 1, got {self.cycles}")
+        if self.latency < 0:
+            raise ValueError(f"phase latency must be >= 0, got {self.latency}")
+        for what, ports in (("reads", self.reads), ("writes", self.writes)):
+            for port, n in ports.items():
+                if n < 0:
+                    raise ValueError(f"phase {what} {n} words on port {port!r}; expected >= 0")
+                if n > self.cycles:
+                    raise ValueError(
+                        f"phase {what} {n} words on port {port!r} in {self.cycles} cycles; "
+                        "a port moves at most one word per cycle, so raise cycles"
+                    )
+
+    @property
+    def duration(self) -> int:
+        """Cycles from this phase's start to the next phase's start."""
+        return self.cycles + (self.latency if any(self.writes.values()) else 0)
+
+    def to_dict(self) -> dict:
+        return {
+            "cycles": self.cycles,
+            "reads": dict(self.reads),
+            "writes": dict(self.writes),
+            "latency": self.latency,
+            "stage": self.stage,
+        }
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A streaming process: a name, a kind, and its phase program.
+
+    ``params`` records the factory arguments (for reports and JSON);
+    ``prologue_cycles`` is a one-off delay before sample 0 (a matmul loading
+    its weights), modelled without an edge.
+    """
+
+    name: str
+    kind: str
+    phases: tuple[Phase, ...]
+    samples: int = 1
+    latency: int = 0
+    prologue_cycles: int = 0
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "phases", tuple(self.phases))
+        object.__setattr__(self, "params", dict(self.params))
+        if not self.phases:
+            raise ValueError(f"kernel {self.name!r} has no phases")
+        if self.samples < 1:
+            raise ValueError(f"kernel {self.name!r} has samples={self.samples}; expected >= 1")
+        if self.prologue_cycles < 0:
+            raise ValueError(f"kernel {self.name!r} has prologue_cycles={self.prologue_cycles} < 0")
+        stages = [p.stage for p in self.phases]
+        if stages != sorted(stages) or stages[0] != 0 or any(b - a > 1 for a, b in zip(stages, stages[1:])):
+            raise ValueError(f"kernel {self.name!r} has phase stages {stages}; expected 0, 1, ... in order")
+
+    # -- structure -----------------------------------------------------------------
+    @property
+    def in_ports(self) -> list[str]:
+        ports = {p for ph in self.phases for p in ph.reads}
+        return sorted(ports, key=_port_index)
+
+    @property
+    def out_ports(self) -> list[str]:
+        ports = {p for ph in self.phases for p in ph.writes}
+        return sorted(ports, key=_port_index)
+
+    @property
+    def stages(self) -> list[tuple[Phase, ...]]:
+        """Phases grouped by stage; each group runs once per sample."""
+        out: list[list[Phase]] = []
+        for ph in self.phases:
+            if ph.stage == len(out):
+                out.append([])
+            out[-1].append(ph)
+        return [tuple(s) for s in out]
+
+    def words_read(self, port: str) -> int:
+        """Words read on ``port`` per sample."""
+        return sum(ph.reads.get(port, 0) for ph in self.phases)
+
+    def words_written(self, port: str) -> int:
+        """Words written on ``port`` per sample."""
+        return sum(ph.writes.get(port, 0) for ph in self.phases)
+
+    @property
+    def stage_cycles(self) -> list[int]:
+        """Per-sample cycles of each stage."""
+        return [sum(ph.duration for ph in st) for st in self.stages]
+
+    @property
+    def period(self) -> int:
+        """Cycles per sample at full speed: the longest stage's per-sample time."""
+        return max(self.stage_cycles)
+
+    @property
+    def total_cycles(self) -> int:
+        """Cycles for the whole batch running alone (no stalls)."""
+        return self.prologue_cycles + self.samples * sum(self.stage_cycles)
+
+    # -- factories: the exact program orders of the C++ kernels ---------------------
+    @classmethod
+    def load(cls, name: str, words: int, *, samples: int = 1) -> Kernel:
+        """Stream a tensor in from memory: W words per sample in W cycles."""
+        return cls(name, "load", (Phase(words, writes={"out0": words}),), samples,
+                   params={"words": words})
+
+    @classmethod
+    def store(cls, name: str, words: int, *, samples: int = 1) -> Kernel:
+        """Stream a tensor out to memory: W words per sample in W cycles."""
+        return cls(name, "store", (Phase(words, reads={"in0": words}),), samples,
+                   params={"words": words})
+
+    @classmethod
+    def map(cls, name: str, words: int, n_inputs: int = 1, latency: int = 1, *,
+            samples: int = 1) -> Kernel:
+        """Elementwise op, II=1: reads word w of every input, writes word w after ``latency``."""
+        if n_inputs < 1:
+            raise ValueError(f"map {name!r} needs n_inputs >= 1, got {n_inputs}")
+        reads = {f"in{i}": words for i in range(n_inputs)}
+        return cls(name, "map", (Phase(words, reads, {"out0": words}, latency),), samples,
+                   latency, params={"words": words, "n_inputs": n_inputs})
+
+    @classmethod
+    def fork(cls, name: str, words: int, n_outputs: int = 2, *, samples: int = 1) -> Kernel:
+        """Copy one stream to N outputs, one word per cycle to all of them."""
+        if n_outputs < 1:
+            raise ValueError(f"fork {name!r} needs n_outputs >= 1, got {n_outputs}")
+        writes = {f"out{i}": words for i in range(n_outputs)}
+        return cls(name, "fork", (Phase(words, {"in0": words}, writes),), samples,
+                   params={"words": words, "n_outputs": n_outputs})
+
+    @classmethod
+    def broadcast(cls, name: str, words_out: int, words_in: int | None = None, *,
+                  latency: int = 0, samples: int = 1) -> Kernel:
+        """Replicate a value: from an on-chip buffer (no input) or read a channel first."""
+        if words_in is None:
+            phases = (Phase(words_out, writes={"out0": words_out}, latency=latency),)
+        else:
+            phases = (Phase(words_in, reads={"in0": words_in}),
+                      Phase(words_out, writes={"out0": words_out}, latency=latency))
+        return cls(name, "broadcast", phases, samples, latency,
+                   params={"words_out": words_out, "words_in": words_in})
+
+    @classmethod
+    def reduce(cls, name: str, words_in: int, words_out: int = 1, latency: int = 1, *,
+               samples: int = 1) -> Kernel:
+        """Read a whole sample, then write the result."""
+        phases = (Phase(words_in, reads={"in0": words_in}),
+                  Phase(words_out, writes={"out0": words_out}, latency=latency))
+        return cls(name, "reduce", phases, samples, latency,
+                   params={"words_in": words_in, "words_out": words_out})
+
+    @classmethod
+    def slice(cls, name: str, words_in: int, words_out: int, *, samples: int = 1) -> Kernel:
+        """Pass a subset through: reads Win and writes Wout <= Win words in Win cycles."""
+        if words_out > words_in:
+            raise ValueError(f"slice {name!r} writes {words_out} words from {words_in}; expected <=")
+        return cls(name, "slice", (Phase(words_in, {"in0": words_in}, {"out0": words_out}),),
+                   samples, params={"words_in": words_in, "words_out": words_out})
+
+    @classmethod
+    def concat(cls, name: str, words_in: Sequence[int], *, samples: int = 1) -> Kernel:
+        """Append inputs: one phase per input, copying its Wi words through."""
+        phases = tuple(Phase(w, {f"in{i}": w}, {"out0": w}) for i, w in enumerate(words_in))
+        return cls(name, "concat", phases, samples, params={"words_in": list(words_in)})
+
+    @classmethod
+    def matmul(cls, name: str, k: int, n: int, lanes_in: int = 1, lanes_out: int = 1,
+               macs: int = 1, latency: int = 1, *, prologue_cycles: int = 0,
+               samples: int = 1) -> Kernel:
+        """Dense layer: read a whole input row, then emit the output row.
+
+        Phase 1 reads ceil(k/lanes_in) words; phase 2 writes ceil(n/lanes_out)
+        words spread over ceil(k*n/macs) cycles.  Weights load once before
+        sample 0 (``prologue_cycles``).
+        """
+        w_in = -(-k // lanes_in)
+        w_out = -(-n // lanes_out)
+        compute = max(-(-(k * n) // macs), w_out)
+        phases = (Phase(w_in, reads={"in0": w_in}),
+                  Phase(compute, writes={"out0": w_out}, latency=latency))
+        return cls(name, "matmul", phases, samples, latency, prologue_cycles,
+                   params={"k": k, "n": n, "lanes_in": lanes_in, "lanes_out": lanes_out,
+                           "macs": macs})
+
+    @classmethod
+    def barrier(cls, name: str, words_in: int, words_out: int | None = None, *,
+                latency: int = 0, samples: int = 1) -> Kernel:
+        """Whole-tensor op (e.g. a transpose): read every sample, then write every sample."""
+        words_out = words_in if words_out is None else words_out
+        phases = (Phase(words_in, reads={"in0": words_in}, stage=0),
+                  Phase(words_out, writes={"out0": words_out}, latency=latency, stage=1))
+        return cls(name, "barrier", phases, samples, latency,
+                   params={"words_in": words_in, "words_out": words_out})
+
+    # -- serialisation ----------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "samples": self.samples,
+            "latency": self.latency,
+            "prologue_cycles": self.prologue_cycles,
+            "params": dict(self.params),
+            "phases": [ph.to_dict() for ph in self.phases],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> Kernel:
+        return cls(d["name"], d["kind"], tuple(Phase(**p) for p in d["phases"]),
+                   d.get("samples", 1), d.get("latency", 0), d.get("prologue_cycles", 0),
+                   d.get("params", {}))
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A FIFO from ``src.src_port`` to ``dst.dst_port``.
+
+    ``words`` is per sample; ``depth`` is in words (``None`` = unbounded).
+    Its ``name`` (default ``"src.port->dst.port"``) keys depth dictionaries.
+    """
+
+    src: str
+    src_port: str
+    dst: str
+    dst_port: str
+    words: int
+    bits_per_word: int = 32
+    depth: int | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", f"{self.src}.{self.src_port}->{self.dst}.{self.dst_port}")
+        if self.words < 1:
+            raise ValueError(f"edge {self.name!r} carries {self.words} words per sample; expected >= 1")
+        if self.bits_per_word < 1:
+            raise ValueError(f"edge {self.name!r} has bits_per_word={self.bits_per_word}; expected >= 1")
+        if self.depth is not None and self.depth < 1:
+            raise ValueError(f"edge {self.name!r} has depth {self.depth}; expected >= 1 or None")
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in
+                ("name", "src", "src_port", "dst", "dst_port", "words", "bits_per_word", "depth")}
+
+
+class DataflowGraph:
+    """A validated DAG of kernels and FIFO edges.
+
+    Construction checks that names are unique, every port is connected to
+    exactly one edge, the words an edge's producer writes per sample equal
+    what its consumer reads (and the edge's ``words``), all kernels share
+    one batch size, and the graph is acyclic.  Violations raise ValueError
+    naming the offending kernel, port or edge.
+    """
+
+    def __init__(self, kernels: Iterable[Kernel], edges: Iterable[Edge]):
+        self.kernels: list[Kernel] = list(kernels)
+        self.edges: list[Edge] = list(edges)
+        self._kernel = {k.name: k for k in self.kernels}
+        self._edge = {e.name: e for e in self.edges}
+        self._validate()
+        self._topo = self._toposort()
+
+    # -- validation ----------------------------------------------------------------
+    def _validate(self) -> None:
+        if len(self._kernel) != len(self.kernels):
+            dup = sorted({k.name for k in self.kernels if sum(j.name == k.name for j in self.kernels) > 1})
+            raise ValueError(f"duplicate kernel names: {dup}")
+        if len(self._edge) != len(self.edges):
+            dup = sorted({e.name for e in self.edges if sum(f.name == e.name for f in self.edges) > 1})
+            raise ValueError(f"duplicate edge names: {dup}")
+        samples = {k.samples for k in self.kernels}
+        if len(samples) > 1:
+            raise ValueError(f"kernels disagree on the batch size: samples in {sorted(samples)}")
+        used_out: dict[tuple[str, str], str] = {}
+        used_in: dict[tuple[str, str], str] = {}
+        for e in self.edges:
+            for end, port, ports, used, what in (
+                (e.src, e.src_port, "out_ports", used_out, "output"),
+                (e.dst, e.dst_port, "in_ports", used_in, "input"),
+            ):
+                if end not in self._kernel:
+                    raise ValueError(f"edge {e.name!r} refers to unknown kernel {end!r}")
+                if port not in getattr(self._kernel[end], ports):
+                    raise ValueError(
+                        f"edge {e.name!r}: kernel {end!r} has no {what} port {port!r} "
+                        f"(has {getattr(self._kernel[end], ports)})")
+                if (end, port) in used:
+                    raise ValueError(
+                        f"{what} port {end}.{port} is connected to edges {used[(end, port)]!r} "
+                        f"and {e.name!r}; expected exactly one (insert a fork)")
+                used[(end, port)] = e.name
+            wrote = self._kernel[e.src].words_written(e.src_port)
+            read = self._kernel[e.dst].words_read(e.dst_port)
+            if not (wrote == read == e.words):
+                raise ValueError(
+                    f"edge {e.name!r}: producer writes {wrote} words per sample, consumer reads "
+                    f"{read}, edge declares {e.words}; they must be equal")
+        for k in self.kernels:
+            for p in k.out_ports:
+                if (k.name, p) not in used_out:
+                    raise ValueError(f"output port {k.name}.{p} is not connected to any edge")
+            for p in k.in_ports:
+                if (k.name, p) not in used_in:
+                    raise ValueError(f"input port {k.name}.{p} is not connected to any edge")
+
+    def _toposort(self) -> list[str]:
+        indeg = {k.name: 0 for k in self.kernels}
+        succ: dict[str, list[str]] = {k.name: [] for k in self.kernels}
+        for e in self.edges:
+            indeg[e.dst] += 1
+            succ[e.src].append(e.dst)
+        ready = [k.name for k in self.kernels if indeg[k.name] == 0]
+        order = []
+        while ready:
+            n = ready.pop()
+            order.append(n)
+            for m in succ[n]:
+                indeg[m] -= 1
+                if indeg[m] == 0:
+                    ready.append(m)
+        if len(order) != len(self.kernels):
+            cyc = sorted(n for n, d in indeg.items() if d > 0)
+            raise ValueError(f"graph has a cycle through kernels {cyc}; expected a DAG")
+        return order
+
+    # -- queries ---------------------------------------------------------------------
+    def kernel(self, name: str) -> Kernel:
+        return self._kernel[name]
+
+    def edge(self, name: str) -> Edge:
+        return self._edge[name]
+
+    def topological_order(self) -> list[str]:
+        return list(self._topo)
+
+    def in_edges(self, kernel: str) -> list[Edge]:
+        return [e for e in self.edges if e.dst == kernel]
+
+    def out_edges(self, kernel: str) -> list[Edge]:
+        return [e for e in self.edges if e.src == kernel]
+
+    @property
+    def samples(self) -> int:
+        return self.kernels[0].samples if self.kernels else 1
+
+    @property
+    def period(self) -> int:
+        """Throughput period P: the slowest kernel's per-sample cycles."""
+        return max((k.period for k in self.kernels), default=1)
+
+    def depths(self) -> dict[str, int | None]:
+        """The depths annotated on the edges (``None`` = unbounded)."""
+        return {e.name: e.depth for e in self.edges}
+
+    def with_depths(self, depths: Depths) -> DataflowGraph:
+        """A copy whose edges carry ``depths`` (edges not named keep theirs)."""
+        from dataclasses import replace
+        unknown = set(depths) - set(self._edge)
+        if unknown:
+            raise ValueError(f"depths name unknown edges: {sorted(unknown)}")
+        return DataflowGraph(self.kernels,
+                             [replace(e, depth=depths.get(e.name, e.depth)) for e in self.edges])
+
+    def fifo_bits(self, depths: Depths | None = None) -> int:
+        """Total FIFO storage in bits (unbounded edges count as the whole batch)."""
+        depths = self.depths() if depths is None else depths
+        total = 0
+        for e in self.edges:
+            d = depths.get(e.name, e.depth)
+            total += e.bits_per_word * (self.samples * e.words if d is None else d)
+        return total
+
+    # -- serialisation ----------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {"kernels": [k.to_dict() for k in self.kernels],
+                "edges": [e.to_dict() for e in self.edges]}
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(self.to_dict(), **kw)
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> DataflowGraph:
+        return cls([Kernel.from_dict(k) for k in d["kernels"]], [Edge(**e) for e in d["edges"]])
+
+    @classmethod
+    def from_json(cls, text: str) -> DataflowGraph:
+        return cls.from_dict(json.loads(text))
+
+    def __repr__(self) -> str:
+        return (f"DataflowGraph({len(self.kernels)} kernels, {len(self.edges)} edges, "
+                f"samples={self.samples}, period={self.period})")
+
+
+class GraphBuilder:
+    """Incremental construction: add kernels, connect the next free ports, build.
+
+    >>> b = GraphBuilder()
+    >>> src = b.add(Kernel.load("x", 4)); dst = b.add(Kernel.store("y", 4))
+    >>> b.connect(src, dst).name
+    'x.out0->y.in0'
+    """
+
+    def __init__(self) -> None:
+        self.kernels: list[Kernel] = []
+        self.edges: list[Edge] = []
+        self._by_name: dict[str, Kernel] = {}
+
+    def add(self, kernel: Kernel) -> str:
+        if kernel.name in self._by_name:
+            raise ValueError(f"duplicate kernel name {kernel.name!r}")
+        self.kernels.append(kernel)
+        self._by_name[kernel.name] = kernel
+        return kernel.name
+
+    def free_out_ports(self, name: str) -> list[str]:
+        used = {e.src_port for e in self.edges if e.src == name}
+        return [p for p in self._by_name[name].out_ports if p not in used]
+
+    def free_in_ports(self, name: str) -> list[str]:
+        used = {e.dst_port for e in self.edges if e.dst == name}
+        return [p for p in self._by_name[name].in_ports if p not in used]
+
+    def connect(self, src: str, dst: str, *, src_port: str | None = None,
+                dst_port: str | None = None, bits_per_word: int = 32,
+                depth: int | None = None) -> Edge:
+        sp = src_port or next(iter(self.free_out_ports(src)), None)
+        dp = dst_port or next(iter(self.free_in_ports(dst)), None)
+        if sp is None or dp is None:
+            raise ValueError(f"no free port to connect {src!r} -> {dst!r}")
+        words = self._by_name[src].words_written(sp)
+        e = Edge(src, sp, dst, dp, words, bits_per_word, depth)
+        self.edges.append(e)
+        return e
+
+    def build(self) -> DataflowGraph:
+        return DataflowGraph(self.kernels, self.edges)
+
