@@ -32,9 +32,9 @@ template <class T, int B, int ROW, int LANES>
 void load(const T* mem, stream<word<T, LANES>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
   constexpr int WPR = words_per_row(ROW, LANES);
-load_rows:
+INRARCH_LABEL(load_rows)
   for (int b = 0; b < B; ++b) {
-  load_words:
+  INRARCH_LABEL(load_words)
     for (int w = 0; w < WPR; ++w) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
       word<T, LANES> v;
@@ -53,9 +53,9 @@ template <class T, int B, int ROW, int LANES>
 void store(stream<word<T, LANES>>& in, T* mem) {
   INRARCH_PRAGMA(HLS INLINE off)
   constexpr int WPR = words_per_row(ROW, LANES);
-store_rows:
+INRARCH_LABEL(store_rows)
   for (int b = 0; b < B; ++b) {
-  store_words:
+  INRARCH_LABEL(store_words)
     for (int w = 0; w < WPR; ++w) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
       const word<T, LANES> v = in.read();
@@ -74,7 +74,7 @@ template <class T, int SIZE, int LANES>
 void weights(const T* mem, stream<word<T, LANES>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
   constexpr int NW = words_per_row(SIZE, LANES);
-weights_words:
+INRARCH_LABEL(weights_words)
   for (int w = 0; w < NW; ++w) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
     word<T, LANES> v;
@@ -108,9 +108,9 @@ void map(stream<word<TO, LANES>>& out, stream<word<TI, LANES>>&... in) {
   static_assert(sizeof...(TI) >= 1, "map needs at least one input");
   constexpr int WPR = words_per_row(ROW, LANES);
   const F f{};
-map_rows:
+INRARCH_LABEL(map_rows)
   for (int b = 0; b < B; ++b) {
-  map_words:
+  INRARCH_LABEL(map_words)
     for (int w = 0; w < WPR; ++w) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
       // Braced initialisation evaluates the reads left to right.
@@ -134,7 +134,7 @@ void fork(stream<word<T, LANES>>& in, S&... outs) {
   INRARCH_PRAGMA(HLS INLINE off)
   static_assert(sizeof...(S) >= 1, "fork needs at least one output");
   constexpr int WPR = words_per_row(ROW, LANES);
-fork_words:
+INRARCH_LABEL(fork_words)
   for (int i = 0; i < B * WPR; ++i) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
     const word<T, LANES> v = in.read();
@@ -180,15 +180,15 @@ void broadcast_buffer(stream<word<T, WL>>& w, stream<word<T, LANES>>& out) {
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=buf cyclic factor=LANES dim=1)
   row_reader<T, WL> rd;
   rd.start_row();
-bcast_load:
+INRARCH_LABEL(bcast_load)
   for (int e = 0; e < NI; ++e) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
     buf[e] = rd.next(w);
   }
   constexpr int WPR = words_per_row(NO, LANES);
-bcast_rows:
+INRARCH_LABEL(bcast_rows)
   for (int b = 0; b < B; ++b) {
-  bcast_words:
+  INRARCH_LABEL(bcast_words)
     for (int wd = 0; wd < WPR; ++wd) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
       word<T, LANES> o;
@@ -214,16 +214,16 @@ void broadcast(stream<word<T, LI>>& in, stream<word<T, LO>>& out) {
   T buf[NI];
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=buf cyclic factor=LO dim=1)
   row_reader<T, LI> rd;
-bcast_rows:
+INRARCH_LABEL(bcast_rows)
   for (int b = 0; b < B; ++b) {
     rd.start_row();
-  bcast_read:
+  INRARCH_LABEL(bcast_read)
     for (int e = 0; e < NI; ++e) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
       buf[e] = rd.next(in);
     }
     constexpr int WPR = words_per_row(NO, LO);
-  bcast_write:
+  INRARCH_LABEL(bcast_write)
     for (int wd = 0; wd < WPR; ++wd) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
       word<T, LO> o;
@@ -259,12 +259,12 @@ void reduce_sum(stream<word<T, LI>>& in, stream<word<T, LO>>& out) {
   ACC acc[NO];
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=acc cyclic factor=LO dim=1)
   row_writer<T, LO, NO> wr;
-reduce_rows:
+INRARCH_LABEL(reduce_rows)
   for (int b = 0; b < B; ++b) {
     for (int o = 0; o < NO; ++o) acc[o] = ACC(0);
     if constexpr (NO == 1) {
       // Full reduction: one word per cycle, lanes summed as a tree.
-    reduce_words:
+    INRARCH_LABEL(reduce_words)
       for (int wd = 0; wd < WPR_IN; ++wd) {
         INRARCH_PRAGMA(HLS PIPELINE II=1)
         const word<T, LI> v = in.read();
@@ -278,7 +278,7 @@ reduce_rows:
     } else {
       row_reader<T, LI> rd;
       rd.start_row();
-    reduce_elems:
+    INRARCH_LABEL(reduce_elems)
       for (int e = 0; e < NI; ++e) {
         INRARCH_PRAGMA(HLS PIPELINE II=1)
         int oi = 0;
@@ -290,7 +290,7 @@ reduce_rows:
       }
     }
     wr.start_row();
-  reduce_write:
+  INRARCH_LABEL(reduce_write)
     for (int o = 0; o < NO; ++o) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
       wr.put(out, T(acc[o]));
@@ -315,11 +315,11 @@ void slice(stream<word<T, LI>>& in, stream<word<T, LO>>& out) {
   constexpr int NO = Sizes::size;
   row_reader<T, LI> rd;
   row_writer<T, LO, NO> wr;
-slice_rows:
+INRARCH_LABEL(slice_rows)
   for (int b = 0; b < B; ++b) {
     rd.start_row();
     wr.start_row();
-  slice_elems:
+  INRARCH_LABEL(slice_elems)
     for (int e = 0; e < NI; ++e) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
       const T v = rd.next(in);
@@ -338,7 +338,7 @@ slice_rows:
 namespace detail {
 template <class T, int CHUNK, int L, int LO, int NO, class S, class O>
 void concat_chunk(row_reader<T, L>& rd, S& in, row_writer<T, LO, NO>& wr, O& out) {
-concat_elems:
+INRARCH_LABEL(concat_elems)
   for (int e = 0; e < CHUNK; ++e) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
     wr.put(out, rd.next(in));
@@ -353,11 +353,11 @@ void concat_impl(std::index_sequence<Is...>, stream<word<T, LO>>& out, stream<wo
   }();
   std::tuple<row_reader<T, LI>...> rds;
   row_writer<T, LO, ROW> wr;
-concat_rows:
+INRARCH_LABEL(concat_rows)
   for (int b = 0; b < B; ++b) {
     static_cast<void>((std::get<Is>(rds).start_row(), ...));
     wr.start_row();
-  concat_outer:
+  INRARCH_LABEL(concat_outer)
     for (int o = 0; o < OUTER; ++o) {
       static_cast<void>(
           (concat_chunk<T, Chunks::dim(Is)>(std::get<Is>(rds), in, wr, out), ...));
@@ -415,7 +415,7 @@ void matmul(stream<word<T, LI>>& x, stream<word<T, WL>>& w, stream<word<T, LO>>&
   // Weights: once, before the first sample.
   row_reader<T, WL> wr;
   wr.start_row();
-mm_wload:
+INRARCH_LABEL(mm_wload)
   for (int i = 0; i < K * N; ++i) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
     const int r = i / (TRANSPOSE_W ? K : N);
@@ -426,13 +426,13 @@ mm_wload:
     else
       wbuf[r][c] = v;
   }
-mm_wpad:
+INRARCH_LABEL(mm_wpad)
   for (int k = 0; k < K; ++k)
     for (int n = N; n < NP; ++n) wbuf[k][n] = T(0);
 
-mm_rows:
+INRARCH_LABEL(mm_rows)
   for (int b = 0; b < B; ++b) {
-  mm_read:
+  INRARCH_LABEL(mm_read)
     for (int wd = 0; wd < WPR_IN; ++wd) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
       const word<T, LI> v = x.read();
@@ -441,12 +441,12 @@ mm_rows:
         if (wd * LI + l < K) xrow[wd * LI + l] = v[l];
       }
     }
-  mm_outwords:
+  INRARCH_LABEL(mm_outwords)
     for (int ow = 0; ow < NW; ++ow) {
       ACC acc[LO];
       INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=acc complete)
       for (int j = 0; j < LO; ++j) acc[j] = ACC(0);
-    mm_mac:
+    INRARCH_LABEL(mm_mac)
       for (int it = 0; it < JB * KS; ++it) {
         INRARCH_PRAGMA(HLS PIPELINE II=1)
         const int jb = it / KS;
@@ -499,21 +499,21 @@ void transpose(stream<word<T, LI>>& in, stream<word<T, LO>>& out) {
   T buf[BLOCK];
   row_reader<T, LI> rd;
   row_writer<T, LO, ROW_OUT> wr;
-tr_blocks:
+INRARCH_LABEL(tr_blocks)
   for (int blk = 0; blk < OUTER; ++blk) {
-  tr_read_rows:
+  INRARCH_LABEL(tr_read_rows)
     for (int r = 0; r < ROWS_IN; ++r) {
       rd.start_row();
-    tr_read:
+    INRARCH_LABEL(tr_read)
       for (int e = 0; e < ROW_IN; ++e) {
         INRARCH_PRAGMA(HLS PIPELINE II=1)
         buf[r * ROW_IN + e] = rd.next(in);
       }
     }
-  tr_write_rows:
+  INRARCH_LABEL(tr_write_rows)
     for (int r = 0; r < ROWS_OUT; ++r) {
       wr.start_row();
-    tr_write:
+    INRARCH_LABEL(tr_write)
       for (int e = 0; e < ROW_OUT; ++e) {
         INRARCH_PRAGMA(HLS PIPELINE II=1)
         // Output linear index within the block -> input linear index.

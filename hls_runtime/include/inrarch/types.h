@@ -32,6 +32,13 @@
 #define INRARCH_PRAGMA(x)
 #endif
 
+// Loop labels name loops in HLS reports; g++ would warn about unused labels.
+#ifdef __SYNTHESIS__
+#define INRARCH_LABEL(name) name:
+#else
+#define INRARCH_LABEL(name)
+#endif
+
 namespace inrarch {
 
 /// Number of words one row of ROW elements occupies at LANES per word.

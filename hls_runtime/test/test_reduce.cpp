@@ -1,0 +1,51 @@
+// reduce_sum: full reduction to [B,1] and partial reductions over feature dims.
+#include "test_util.h"
+
+using inrarch::shape;
+
+template <class T>
+void run(const char* tname, double tol) {
+  char name[128];
+  {  // [B=3, 7] -> [B, 1], in at 3 lanes
+    constexpr int B = 3, N = 7;
+    const std::vector<T> x = tst::random_vec<T>(B * N, 20);
+    inrarch::stream<inrarch::word<T, 3>> in("in");
+    inrarch::stream<inrarch::word<T, 1>> out("out");
+    tst::push_rows<T, 3>(in, x, B, N);
+    inrarch::reduce_sum<T, B, shape<N>, shape<1>, 3, 1>(in, out);
+    std::vector<double> ref(B, 0.0);
+    for (int b = 0; b < B; ++b)
+      for (int n = 0; n < N; ++n) ref[b] += double(x[b * N + n]);
+    std::snprintf(name, sizeof name, "reduce [3,7]->[3,1] %s", tname);
+    tst::check_close(name, tst::pop_rows<T, 1>(out, B, 1, name), ref, tol);
+  }
+  {  // [B=2, 4, 6] sum over the last dim -> [B, 4], and over the first -> [B, 6]
+    constexpr int B = 2, M = 4, N = 6;
+    const std::vector<T> x = tst::random_vec<T>(B * M * N, 21);
+    inrarch::stream<inrarch::word<T, 4>> in("in");
+    inrarch::stream<inrarch::word<T, 3>> out("out");
+    tst::push_rows<T, 4>(in, x, B, M * N);
+    inrarch::reduce_sum<T, B, shape<M, N>, shape<0, 1>, 4, 3>(in, out);
+    std::vector<double> ref(B * M, 0.0);
+    for (int b = 0; b < B; ++b)
+      for (int m = 0; m < M; ++m)
+        for (int n = 0; n < N; ++n) ref[b * M + m] += double(x[(b * M + m) * N + n]);
+    std::snprintf(name, sizeof name, "reduce [2,4,6] dim 2 -> [2,4] %s", tname);
+    tst::check_close(name, tst::pop_rows<T, 3>(out, B, M, name), ref, tol);
+
+    tst::push_rows<T, 4>(in, x, B, M * N);
+    inrarch::reduce_sum<T, B, shape<M, N>, shape<1, 0>, 4, 3>(in, out);
+    std::vector<double> ref2(B * N, 0.0);
+    for (int b = 0; b < B; ++b)
+      for (int m = 0; m < M; ++m)
+        for (int n = 0; n < N; ++n) ref2[b * N + n] += double(x[(b * M + m) * N + n]);
+    std::snprintf(name, sizeof name, "reduce [2,4,6] dim 1 -> [2,6] %s", tname);
+    tst::check_close(name, tst::pop_rows<T, 3>(out, B, N, name), ref2, tol);
+  }
+}
+
+int main() {
+  run<float>("float", 1e-5);
+  run<tst::fx32>("fx32", 1e-5);
+  return tst::finish("test_reduce");
+}
