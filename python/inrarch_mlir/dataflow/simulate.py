@@ -118,6 +118,7 @@ class Simulator:
         deadlocks) or ``"unconverged"``.
         """
         K = len(self.prog.names)
+        self.finished[:] = True
         dirty = np.ones(K, dtype=bool) if dirty is None else dirty.copy()
         last = self.prog.off[1:] - 1
         for _ in range(max_sweeps):

@@ -1,0 +1,374 @@
+"""FIFO balancing: minimum-bit depths at full throughput, verified by simulation.
+
+1. **LP.**  Every kernel stage runs sample b at ``start + b*P`` (P = the
+   slowest kernel's per-sample cycles).  For a FIFO whose consumer starts
+   ``delta`` cycles after its producer, the depth needed by that periodic
+   schedule, ``f(delta)`` = max over writes of (words written - words read
+   before the write's cycle), is computed exactly from the two kernels'
+   per-sample write/read profiles (:func:`depth_for_shift`).  ``f`` is a
+   staircase that grows by W words per P cycles, so lines of slope
+   ``s <= W/P`` below it on one period stay below it everywhere: those are
+   the LP's cuts.  The LP over start times (difference constraints) minimises
+   total bits; its optimum is the reported lower bound.  Start times are
+   rounded to integers and each depth is ``f(delta)`` exactly, so the static
+   schedule is feasible and the bounded design is at least that fast.
+2. **Verify.**  Simulate (as-soon-as-possible semantics); if it deadlocks or
+   takes more than ``(1 + tol)`` times the unbounded-FIFO cycles, grow the
+   FIFOs the simulator saw full when kernels stalled, and repeat.
+3. **Tighten.**  Cut every depth to the peak occupancy of the verified run
+   (same schedule, for free), then bisect single FIFOs downwards while the
+   design still meets the cycle limit without deadlock.  Lowering one FIFO
+   never speeds anything up, so after one greedy pass every shrunk FIFO is
+   tight: one word less deadlocks or loses throughput.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+
+from .events import EventProgram, StagePattern
+from .graph import DataflowGraph
+from .simulate import Simulator
+
+__all__ = ["BalanceResult", "balance", "depth_for_shift", "lp_depths"]
+
+_CUT_SLOPES = (0.0, 0.125, 0.25, 0.5, 0.75, 1.0)  # fractions of W/P
+
+
+@dataclass
+class BalanceResult:
+    """Depths (edge name -> words) and the numbers behind them.
+
+    ``lp_bound_bits`` is the LP optimum: no periodic schedule at period
+    ``period`` needs fewer FIFO bits.  ``lp_depths`` are the rounded LP depths
+    before verification; ``schedule`` maps each kernel to the LP start cycle
+    of each of its stages.  ``cycles`` is the simulated run with ``depths``,
+    ``reference_cycles`` the same run with unbounded FIFOs.
+    """
+
+    depths: dict[str, int]
+    total_bits: int
+    total_words: int
+    lp_bound_bits: float
+    lp_depths: dict[str, int]
+    lp_bits: int
+    schedule: dict[str, list[int]]
+    period: int
+    cycles: int
+    reference_cycles: int
+    raise_rounds: int = 0
+    shrunk_fifos: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(self.to_dict(), **kw)
+
+
+# -- depth as a function of the consumer's delay --------------------------------------
+def depth_for_shift(ow: np.ndarray, orr: np.ndarray, samples: int, period: int,
+                    delta: np.ndarray | int) -> np.ndarray:
+    """Depth needed when the consumer's schedule is ``delta`` cycles behind the producer's.
+
+    ``ow``/``orr`` are the cycles (within one sample) of the W writes and W
+    reads of the FIFO; sample b's events are ``b*period`` later (reads also
+    ``delta`` later).  Uses the FIFO rule of :mod:`.events`: write k needs
+    read k-depth in an earlier cycle.  Exact for integer ``delta``.
+    """
+    ow = np.asarray(ow, dtype=np.int64)
+    orr = np.asarray(orr, dtype=np.int64)
+    scalar = np.ndim(delta) == 0
+    delta = np.atleast_1d(np.asarray(delta, dtype=np.int64))
+    W, B, P = len(ow), samples, period
+    out = np.empty(len(delta), dtype=np.int64)
+    w = np.arange(W, dtype=np.int64)[None, :]
+    step = max(1, 2_000_000 // max(W, 1))
+    for a in range(0, len(delta), step):
+        dl = delta[a:a + step, None]
+        x = ow[None, :] - 1 - dl
+        q0 = np.floor_divide(x, P)
+        cnt = np.searchsorted(orr, x - q0 * P, side="right")
+        best = np.full(x.shape, np.iinfo(np.int64).min)
+        for b in (np.clip(-q0, 0, B - 1), np.zeros_like(q0), np.full_like(q0, B - 1)):
+            m = b + q0
+            R = W * np.clip(m, 0, B) + cnt * ((m >= 0) & (m <= B - 1))
+            np.maximum(best, b * W + w + 1 - R, out=best)
+        out[a:a + step] = np.maximum(best.max(axis=1), 0)
+    return out[0] if scalar else out
+
+
+# -- the LP -----------------------------------------------------------------------------
+@dataclass
+class _Units:
+    """Kernel stages as LP variables, and per-edge write/read profiles."""
+
+    names: list[tuple[str, int]]
+    index: dict[tuple[str, int], int]
+    lower: np.ndarray
+    diff: list[tuple[int, int, float]]  # s_v - s_u >= w
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    ow: list[np.ndarray]
+    orr: list[np.ndarray]
+
+
+def _units(graph: DataflowGraph, prog: EventProgram, P: int) -> _Units:
+    B = graph.samples
+    names, lower, diff = [], [], []
+    index: dict[tuple[str, int], int] = {}
+    where: dict[tuple[int, bool], tuple[int, StagePattern]] = {}
+    for kname in prog.names:
+        k = graph.kernel(kname)
+        pats = prog.patterns[kname]
+        for q, pat in enumerate(pats):
+            u = len(names)
+            index[(kname, q)] = u
+            names.append((kname, q))
+            lower.append(k.prologue_cycles if q == 0 else 0)
+            if q > 0:
+                diff.append((u - 1, u, (B - 1) * P + pats[q - 1].duration))
+            for e in np.unique(pat.edge):
+                for isw in (False, True):
+                    if ((pat.edge == e) & (pat.is_write == isw)).any():
+                        key = (int(e), isw)
+                        if key in where:
+                            raise NotImplementedError(
+                                f"kernel {kname!r} uses edge {graph.edges[int(e)].name!r} in two "
+                                "stages; the balancer needs each port in one stage")
+                        where[key] = (u, pat)
+    E = len(graph.edges)
+    eu, ev, ows, ors = np.zeros(E, np.int64), np.zeros(E, np.int64), [], []
+    for e in range(E):
+        u, pu = where[(e, True)]
+        v, pv = where[(e, False)]
+        sel_w = (pu.edge == e) & pu.is_write
+        sel_r = (pv.edge == e) & ~pv.is_write
+        ow = pu.offset[sel_w][np.argsort(pu.word[sel_w], kind="stable")]
+        orr = pv.offset[sel_r][np.argsort(pv.word[sel_r], kind="stable")]
+        eu[e], ev[e] = u, v
+        ows.append(ow)
+        ors.append(orr)
+        diff.append((u, v, float((ow - orr).max() + 1)))
+    return _Units(names, index, np.array(lower, dtype=float), diff, eu, ev, ows, ors)
+
+
+def _cuts(ow, orr, B, P, dmin, budget=40_000) -> list[tuple[float, float]]:
+    """(slope, intercept) pairs with depth >= slope*delta + intercept for delta >= dmin."""
+    W = len(ow)
+    a = W / P
+    stride = max(1, math.ceil((P + 1) * W / budget))
+    grid = np.arange(dmin, dmin + P + stride, stride, dtype=np.int64)
+    f = depth_for_shift(ow, orr, B, P, grid).astype(float)
+    cuts = []
+    for frac in _CUT_SLOPES:
+        s = a * frac
+        c = float((f - s * grid).min()) - s * (stride - 1)
+        cuts.append((s, c))
+    return cuts
+
+
+def _solve_lp(graph: DataflowGraph, units: _Units, P: int, min_depth: int):
+    """Return (start times, lp depth variables, optimum bits)."""
+    U, E, B = len(units.names), len(graph.edges), graph.samples
+    bits = np.array([e.bits_per_word for e in graph.edges], dtype=float)
+    dmin = {}
+    rows, cols, vals, rhs = [], [], [], []
+    r = 0
+    for u, v, w in units.diff:  # s_u - s_v <= -w
+        rows += [r, r]; cols += [u, v]; vals += [1.0, -1.0]; rhs.append(-w); r += 1
+    cut_rows = []
+    for e in range(E):
+        u, v = int(units.edge_u[e]), int(units.edge_v[e])
+        lo = int((units.ow[e] - units.orr[e]).max() + 1)
+        dmin[e] = lo
+        for s, c in _cuts(units.ow[e], units.orr[e], B, P, lo):
+            # s*(s_v - s_u) - d_e <= -c
+            cut_rows.append((e, r, s))
+            rows += [r, r, r]; cols += [v, u, U + e]; vals += [s, -s, -1.0]; rhs.append(-c); r += 1
+    A = coo_matrix((vals, (rows, cols)), shape=(r, U + E)).tocsr()
+    b = np.array(rhs)
+    bounds = [(lo, None) for lo in units.lower] + [(min_depth, None)] * E
+    cost = np.concatenate([np.zeros(U), bits])
+    res = linprog(cost, A_ub=A, b_ub=b, bounds=bounds, method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"balancing LP failed: {res.message}")
+    opt = float(res.fun)
+    # Among optimal solutions prefer the earliest starts (shorter latency).
+    A2 = coo_matrix((list(vals) + list(bits), (rows + [r] * E, cols + list(range(U, U + E)))),
+                    shape=(r + 1, U + E)).tocsr()
+    b2 = np.append(b, opt * (1 + 1e-9) + 1e-6)
+    res2 = linprog(np.concatenate([np.ones(U), np.zeros(E)]), A_ub=A2, b_ub=b2, bounds=bounds,
+                   method="highs")
+    x = res2.x if res2.status == 0 else res.x
+    return x[:U], x[U:], opt, dmin
+
+
+def _round_schedule(units: _Units, s: np.ndarray) -> np.ndarray:
+    """Integer start times satisfying every difference constraint (units are topo-ordered)."""
+    si = np.maximum(np.round(s - 1e-7), units.lower).astype(np.int64)
+    arcs = sorted(units.diff, key=lambda t: t[1])
+    by_v: dict[int, list[tuple[int, float]]] = {}
+    for u, v, w in arcs:
+        by_v.setdefault(v, []).append((u, w))
+    for v in range(len(si)):
+        for u, w in by_v.get(v, ()):
+            si[v] = max(si[v], si[u] + int(math.ceil(w)))
+    return si
+
+
+def lp_depths(graph: DataflowGraph, *, min_depth: int = 1, period: int | None = None):
+    """Solve the balancing LP only: (integer depths, start times, lower bound bits, period)."""
+    prog = EventProgram(graph, None)
+    P = max(graph.period, period or 0)
+    units = _units(graph, prog, P)
+    s, _, opt, _ = _solve_lp(graph, units, P, min_depth)
+    si = _round_schedule(units, s)
+    depths = {}
+    for e, edge in enumerate(graph.edges):
+        delta = int(si[units.edge_v[e]] - si[units.edge_u[e]])
+        d = int(depth_for_shift(units.ow[e], units.orr[e], graph.samples, P, delta))
+        depths[edge.name] = max(min_depth, d)
+    schedule: dict[str, list[int]] = {}
+    for (k, q), u in units.index.items():
+        schedule.setdefault(k, []).append(int(si[u]))
+    return depths, schedule, opt, P, prog
+
+
+# -- verification and tightening -------------------------------------------------------
+def _check(sim: Simulator, limit: int, exact_events: int, dirty=None, max_sweeps=32) -> bool:
+    status = sim.sweep(dirty=dirty, limit=limit, max_sweeps=max_sweeps)
+    if status == "converged":
+        return True
+    if status == "exceeded" or sim.prog.n_events > exact_events:
+        return False
+    ok = sim.frontier()
+    return ok and int(sim.times.max()) + 1 <= limit
+
+
+def _peaks(prog: EventProgram, T: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(prog.graph.edges), dtype=np.int64)
+    for i in range(len(out)):
+        lo, hi = prog.eoff[i], prog.eoff[i + 1]
+        tw = T[prog.wflat[lo:hi]]
+        tr = T[prog.rflat[lo:hi]]
+        out[i] = (np.arange(1, hi - lo + 1) - np.searchsorted(tr, tw, "left")).max()
+    return out
+
+
+def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
+            period: int | None = None, shrink: bool = True, shrink_threshold: int = 2,
+            shrink_seconds: float | None = None, exact_events: int = 3_000_000,
+            max_raise_rounds: int = 12) -> BalanceResult:
+    """Size every FIFO of ``graph`` for full throughput with the fewest bits.
+
+    * ``min_depth``: smallest depth handed out (HLS uses 2 by default).
+    * ``tol``: allowed slow-down against unbounded FIFOs (0.01 = 1 %).
+    * ``period``: force a longer throughput period than the slowest kernel's.
+    * ``shrink``: bisect FIFOs deeper than ``shrink_threshold`` down to
+      tightness; ``shrink_seconds`` caps the time spent (None = no cap).
+    * ``exact_events``: above this many events, runs whose fast solver does
+      not settle count as failures instead of running the exact solver
+      (safe: depths are only ever accepted after a successful check).
+    """
+    t0 = time.perf_counter()
+    depths, schedule, opt, P, prog = lp_depths(graph, min_depth=min_depth, period=period)
+    lp_d = dict(depths)
+    t1 = time.perf_counter()
+    names = [e.name for e in graph.edges]
+    bits = np.array([e.bits_per_word for e in graph.edges], dtype=np.int64)
+
+    # reference: unbounded FIFOs
+    ref_sim = Simulator(prog)
+    if ref_sim.sweep(max_sweeps=4) != "converged":  # pragma: no cover - acyclic without back-pressure
+        raise RuntimeError("unbounded simulation did not settle")
+    ref = int(ref_sim.times.max()) + 1 if prog.n_events else 0
+    ref_peaks = _peaks(prog, ref_sim.times)
+    limit = int(math.floor(ref * (1 + tol) + 1e-9))
+
+    # verify, growing the FIFOs that were full when kernels stalled
+    d = np.array([depths[n] for n in names], dtype=np.int64)
+    prog.set_depths(d)
+    sim = Simulator(prog)
+    rounds = 0
+    while True:
+        sim.times = prog.nominal.copy()
+        if _check(sim, limit, exact_events):
+            break
+        rounds += 1
+        if rounds > max_raise_rounds:
+            d = np.maximum(d, np.maximum(ref_peaks, min_depth))
+            prog.set_depths(d)
+            sim.times = ref_sim.times.copy()
+            ok = _check(sim, limit, exact_events)
+            assert ok, "depths from the unbounded run must reproduce it"
+            break
+        res = sim.result(trace_points=0)
+        if res.deadlocked:
+            grow = np.array([res.blocked_fifos.get(n) == "full" for n in names])
+        else:
+            grow = np.array([res.full_stall_cycles[n] > 0 for n in names])
+        if not grow.any():
+            grow[:] = True
+        d = np.where(grow, d + np.maximum(1, d // 2), d)
+        prog.set_depths(d)
+    t2 = time.perf_counter()
+
+    # tighten: peak occupancy of the verified run reproduces it exactly
+    d = np.maximum(_peaks(prog, sim.times), min_depth)
+    prog.set_depths(d)
+    shrunk = 0
+    if shrink:
+        deadline = None if shrink_seconds is None else time.perf_counter() + shrink_seconds
+        kern_of = {i: (prog.src[i], prog.dst[i]) for i in range(len(d))}
+        good = sim.times.copy()
+        order = sorted((i for i in range(len(d)) if d[i] > max(shrink_threshold, min_depth)),
+                       key=lambda i: -int(bits[i] * d[i]))
+        for i in order:
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            lo, hi = min_depth, int(d[i])
+            before = hi
+            dirty = np.zeros(len(prog.names), dtype=bool)
+            dirty[list(kern_of[i])] = True
+            while lo < hi:
+                mid = (lo + hi) // 2
+                prog.set_depth(i, mid)
+                sim.times = good.copy()
+                if _check(sim, limit, exact_events, dirty=dirty):
+                    hi = mid
+                    good = sim.times.copy()
+                else:
+                    lo = mid + 1
+            prog.set_depth(i, hi)
+            d[i] = hi
+            shrunk += hi < before
+        sim.times = good
+        d = np.maximum(_peaks(prog, good), min_depth)
+        prog.set_depths(d)
+    cycles = int(sim.times.max()) + 1 if prog.n_events else 0
+    t3 = time.perf_counter()
+    out = {n: int(x) for n, x in zip(names, d)}
+    return BalanceResult(
+        depths=out,
+        total_bits=int((bits * d).sum()),
+        total_words=int(d.sum()),
+        lp_bound_bits=opt,
+        lp_depths=lp_d,
+        lp_bits=int(sum(bits[i] * lp_d[n] for i, n in enumerate(names))),
+        schedule=schedule,
+        period=P,
+        cycles=cycles,
+        reference_cycles=ref,
+        raise_rounds=rounds,
+        shrunk_fifos=shrunk,
+        seconds={"lp": t1 - t0, "verify": t2 - t1, "tighten": t3 - t2, "total": t3 - t0},
+    )
