@@ -44,9 +44,13 @@ _LIBRARY_MARKERS = (
     f"{os.sep}torch{os.sep}",
     f"{os.sep}torch_mlir{os.sep}",
     f"{os.sep}functorch{os.sep}",
-    f"{os.sep}inrarch_mlir{os.sep}frontend{os.sep}",
+    f"{os.sep}inrarch_mlir{os.sep}",
+    f"{os.sep}_pytest{os.sep}",
+    f"{os.sep}pluggy{os.sep}",
     f"{os.sep}contextlib.py",
     "<frozen ",
+    "<string>",
+    "<stdin>",
 )
 
 

@@ -56,7 +56,8 @@ def _data_dependent_message(exc: BaseException) -> Optional[str]:
 
 def _trace(fn: Callable, example: Sequence[torch.Tensor], what: str, **kwargs) -> torch.fx.GraphModule:
     try:
-        return make_fx(fn, tracing_mode="fake", record_stack_traces=True, **kwargs)(*example)
+        return make_fx(fn, tracing_mode="fake", record_stack_traces=True,
+                       _allow_non_fake_inputs=True, **kwargs)(*example)
     except FrontendError:
         raise
     except Exception as e:

@@ -1,0 +1,122 @@
+"""`inrarch import MODEL --order N --batch B [-o out.mlir] [--check]`.
+
+Traces every unique partial derivative of orders 0..N (or N alone with
+--only-order) of MODEL to a torch-dialect MLIR module; `--check` JIT-runs it
+and compares it with torch.func, printing `max_abs_err=` and `max_rel_err=`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+TOOL = "inrarch import"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Adds the `import` options to `parser`."""
+    parser.add_argument("model", metavar="MODEL",
+                        help="built-in spec such as 'siren:in=2,hidden=256,layers=4,out=3,w0=30' "
+                             "(families: siren, ffn, gauss, quad, tanh) or 'path/file.py:factory'")
+    parser.add_argument("--order", type=int, required=True, metavar="N",
+                        help="derivative order; results are all unique partials of orders 0..N")
+    parser.add_argument("--batch", type=int, default=64, metavar="B",
+                        help="coordinates per call (the batch dimension); default 64")
+    parser.add_argument("--only-order", action="store_true",
+                        help="return the partials of order N alone")
+    parser.add_argument("-o", "--output", default="-", metavar="FILE",
+                        help="where to write the torch-dialect module (default: stdout)")
+    parser.add_argument("--check", action="store_true",
+                        help="lower to linalg, run with the MLIR ExecutionEngine, compare with torch.func")
+    parser.add_argument("--tolerance", type=float, default=1e-4,
+                        help="max relative error accepted by --check (default 1e-4)")
+    parser.add_argument("--in-features", type=int, default=None, metavar="K",
+                        help="number of input coordinates when it cannot be inferred")
+    parser.add_argument("--seed", type=int, default=0, help="weight and coordinate seed (default 0)")
+    parser.add_argument("--layout", default=None, metavar="FILE",
+                        help="also write the result layout (which result is which partial) as JSON")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+
+
+def _usage(message: str) -> int:
+    sys.stderr.write(f"{TOOL}: error: {message}\n")
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    """Runs the subcommand; 0 ok, 1 error (one line on stderr), 2 usage error."""
+    if args.order < 0:
+        return _usage(f"--order must be >= 0, got {args.order}")
+    if args.batch < 1:
+        return _usage(f"--batch must be >= 1, got {args.batch}")
+    if not args.tolerance > 0:
+        return _usage(f"--tolerance must be > 0, got {args.tolerance}")
+    if args.in_features is not None and args.in_features < 1:
+        return _usage(f"--in-features must be >= 1, got {args.in_features}")
+
+    start = time.perf_counter()
+
+    def progress(msg: str) -> None:
+        if not args.quiet:
+            sys.stderr.write(f"[{time.perf_counter() - start:6.1f}s] {msg}\n")
+            sys.stderr.flush()
+
+    try:
+        from ..frontend import FrontendError
+    except Exception as e:  # a broken install: still one line
+        sys.stderr.write(f"error: cannot load the frontend: {type(e).__name__}: {e}\n")
+        return 1
+    try:
+        progress(f"loading {args.model}")
+        from ..frontend import check_module, import_model
+
+        result = import_model(args.model, args.order, args.batch, only_order=args.only_order,
+                              in_features=args.in_features, seed=args.seed, progress=progress)
+        text = result.asm
+        if not text.endswith("\n"):
+            text += "\n"
+        if args.output == "-":
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            try:
+                with open(args.output, "w") as f:
+                    f.write(text)
+            except OSError as e:
+                raise FrontendError(f"cannot write '{args.output}': {e.strerror or e}") from None
+        if args.layout:
+            try:
+                with open(args.layout, "w") as f:
+                    f.write(result.layout.to_json() + "\n")
+            except OSError as e:
+                raise FrontendError(f"cannot write '{args.layout}': {e.strerror or e}") from None
+        n_ops = sum(result.op_counts.values())
+        progress(f"wrote {len(result.layout.results)} results, {n_ops} ops "
+                 f"to {'stdout' if args.output == '-' else args.output}")
+        if args.check:
+            progress("checking: torch -> linalg -> LLVM, JIT run, torch.func reference (float64)")
+            report = check_module(result, tolerance=args.tolerance)
+            stream = sys.stderr if args.output == "-" else sys.stdout
+            stream.write(report.summary() + "\n")
+            stream.flush()
+            if not report.ok:
+                sys.stderr.write(f"error: --check failed: max_rel_err={report.max_rel_err:.3e} exceeds "
+                                 f"tolerance {args.tolerance:g} (worst result {report.worst})\n")
+                return 1
+        return 0
+    except FrontendError as e:
+        sys.stderr.write(str(e) + "\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # never a traceback for the user
+        if os.environ.get("INRARCH_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        first = (str(e).strip().splitlines() or [""])[0]
+        sys.stderr.write(f"error: internal error: {type(e).__name__}: {first} "
+                         "(set INRARCH_DEBUG=1 for a traceback)\n")
+        return 1
