@@ -138,7 +138,8 @@ class Pipeline:
     @staticmethod
     def _run_ours(module, p: ModulePass, filename, diags, after_pass):
         try:
-            p.apply(module)
+            with ir.Location.unknown():
+                p.apply(module)
         except PassError as e:
             loc = e.op.location if e.op is not None else ir.Location.unknown()
             loc.emit_error(f"{p.name}: {e.message}" if not e.message.startswith(p.name) else e.message)

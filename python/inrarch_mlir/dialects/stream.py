@@ -81,6 +81,9 @@ def load_dialect(context: ir.Context) -> None:
         module = ir.Module.parse(irdl_text())
         irdl.load_dialects(module)
         ir.IsTerminatorTrait.attach("stream.yield")
+        # Map bodies are self-contained scalar functions: canonicalize must
+        # not hoist their constants out (the emitter prints each body alone).
+        ir.IsIsolatedFromAboveTrait.attach("stream.map")
         stream_verifiers.attach_all()
 
 
@@ -128,8 +131,8 @@ class ChannelInfo:
         return self.lanes * self.element_bits
 
     @property
-    def tensor_type(self) -> ir.RankedTensorType:
-        return ir.RankedTensorType.get(list(self.shape), self.element_type)
+    def tensor_type(self) -> ir.Type:
+        return ir.Type.parse("tensor<" + "".join(f"{d}x" for d in self.shape) + f"{self.element_type}>")
 
 
 def isa(x, cls) -> bool:
@@ -201,7 +204,8 @@ def channel_type(
     row = shape[-1] if len(shape) > 1 else 1
     if padded is None:
         padded = row % lanes != 0
-    tensor = ir.RankedTensorType.get(list(shape), element_type)
+    # Built from text: no Location needed, so passes can call this anywhere.
+    tensor = "tensor<" + "".join(f"{d}x" for d in shape) + f"{element_type}>"
     lanes_text = f"#stream.padded<{lanes} : i64>" if padded else f"{lanes} : i64"
     return ir.Type.parse(f"!stream.channel<{tensor}, {lanes_text}>")
 

@@ -185,6 +185,8 @@ def _verify_broadcast(op):
     if S.is_buffer(src):
         t = S.buffer_tensor(src)
         feat, elt = tuple(t.shape), t.element_type
+        while len(feat) > len(out.shape) - 1 and feat and feat[0] == 1:
+            feat = feat[1:]  # leading unit dims of the buffer are free
         if len(feat) > len(out.shape) - 1 or any(
             f != 1 and f != o for f, o in zip(reversed(feat), reversed(out.shape[1:]))
         ):

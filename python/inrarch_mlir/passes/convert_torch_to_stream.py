@@ -1,0 +1,407 @@
+"""convert-torch-to-stream: torch-dialect derivative graphs to stream kernels.
+
+The batch-streamability analysis is the classification below: a value is a
+*stream* when it depends on the coordinates (argument 0) or is a weight
+expression expanded over the batch; everything else is a *weight
+expression* (weights are runtime data, evaluated where they are loaded).
+Stream values are independent across samples when every op on them only
+touches feature dims; matmuls whose both operands stream, and transposes
+or reductions over the batch, would need the whole tensor buffered: they are
+reported with a diagnostic naming the op.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+from torch_mlir import ir
+from torch_mlir.dialects import arith, math
+
+from ..dialects import stream as S
+from .base import ModulePass, PassError
+from .walk import body_ops, funcs
+
+# --------------------------------------------------------------------------
+# Torch value helpers
+# --------------------------------------------------------------------------
+
+
+def vtensor_shape_dtype(t: ir.Type) -> tuple[list[int], str] | None:
+    """([dims], dtype) of `!torch.vtensor<[dims],dtype>`, or None."""
+    s = str(t)
+    if not s.startswith("!torch.vtensor<["):
+        return None
+    dims_text, _, rest = s[len("!torch.vtensor<[") :].partition("]")
+    dtype = rest.strip(",>").strip()
+    dims = [int(d) for d in dims_text.split(",") if d.strip()]
+    return dims, dtype
+
+
+def _scalar_of(value: ir.Value):
+    """Python number of a torch constant (int/float/bool/none), else None."""
+    op = value.owner
+    if isinstance(op, ir.Block):
+        return None
+    name = op.name
+    if name in ("torch.constant.int", "torch.constant.float", "torch.constant.bool"):
+        attr = op.attributes["value"]
+        if S.isa(attr, ir.IntegerAttr):
+            return ir.IntegerAttr(attr).value
+        if S.isa(attr, ir.FloatAttr):
+            return ir.FloatAttr(attr).value
+        return ir.BoolAttr(attr).value
+    if name == "torch.constant.none":
+        return None
+    if name == "torch.vtensor.literal":
+        attr = op.attributes["value"]
+        if S.isa(attr, ir.DenseElementsAttr):
+            dense = ir.DenseElementsAttr(attr)
+            if dense.is_splat:
+                v = dense.get_splat_value()
+                return ir.FloatAttr(v).value if S.isa(v, ir.FloatAttr) else ir.IntegerAttr(v).value
+    return None
+
+
+def _int_list(value: ir.Value) -> list[int]:
+    op = value.owner
+    if op.name != "torch.prim.ListConstruct":
+        raise ValueError("expected a torch.prim.ListConstruct of constants")
+    return [_scalar_of(v) for v in op.operands]
+
+
+# --------------------------------------------------------------------------
+# Scalar region builders: torch op name -> f(args, scalars) -> Value
+# --------------------------------------------------------------------------
+
+
+def _c(v: float) -> ir.Value:
+    return arith.constant(ir.F32Type.get(), float(v))
+
+
+def _bool(pred: ir.Value) -> ir.Value:
+    """i1 -> f32 0/1: booleans travel as floats between kernels."""
+    return arith.uitofp(ir.F32Type.get(), pred)
+
+
+def _truth(x: ir.Value) -> ir.Value:
+    return arith.cmpf(arith.CmpFPredicate.UNE, x, _c(0.0))
+
+
+def _alpha(a, b, alpha):
+    return b if alpha in (None, 1) else arith.mulf(b, _c(alpha))
+
+
+_CMP = {"ge": arith.CmpFPredicate.OGE, "gt": arith.CmpFPredicate.OGT, "le": arith.CmpFPredicate.OLE,
+        "lt": arith.CmpFPredicate.OLT, "eq": arith.CmpFPredicate.OEQ, "ne": arith.CmpFPredicate.UNE}
+
+
+def _sign(x):
+    pos = arith.select(arith.cmpf(arith.CmpFPredicate.OGT, x, _c(0)), _c(1), _c(0))
+    return arith.select(arith.cmpf(arith.CmpFPredicate.OLT, x, _c(0)), _c(-1), pos)
+
+
+def _pow(x, n):
+    if n == 2:
+        return arith.mulf(x, x)
+    if n == 3:
+        return arith.mulf(arith.mulf(x, x), x)
+    if n == 1:
+        return x
+    return math.powf(x, _c(n))
+
+
+def _clamp(x, lo, hi):
+    if lo is not None:
+        x = arith.maximumf(x, _c(lo))
+    if hi is not None:
+        x = arith.minimumf(x, _c(hi))
+    return x
+
+
+#: torch op -> (number of tensor operands, builder(tensor args, scalar args)).
+ELEMENTWISE: dict[str, tuple[int, Callable]] = {
+    "torch.aten.sin": (1, lambda a, s: math.sin(a[0])),
+    "torch.aten.cos": (1, lambda a, s: math.cos(a[0])),
+    "torch.aten.exp": (1, lambda a, s: math.exp(a[0])),
+    "torch.aten.tanh": (1, lambda a, s: math.tanh(a[0])),
+    "torch.aten.log": (1, lambda a, s: math.log(a[0])),
+    "torch.aten.sqrt": (1, lambda a, s: math.sqrt(a[0])),
+    "torch.aten.rsqrt": (1, lambda a, s: math.rsqrt(a[0])),
+    "torch.aten.abs": (1, lambda a, s: math.absf(a[0])),
+    "torch.aten.neg": (1, lambda a, s: arith.negf(a[0])),
+    "torch.aten.sgn": (1, lambda a, s: _sign(a[0])),
+    "torch.aten.sign": (1, lambda a, s: _sign(a[0])),
+    "torch.aten.relu": (1, lambda a, s: arith.maximumf(a[0], _c(0))),
+    "torch.aten.sigmoid": (1, lambda a, s: arith.divf(_c(1), arith.addf(_c(1), math.exp(arith.negf(a[0]))))),
+    "torch.aten.reciprocal": (1, lambda a, s: arith.divf(_c(1), a[0])),
+    "torch.aten.square": (1, lambda a, s: arith.mulf(a[0], a[0])),
+    "torch.aten.mul.Tensor": (2, lambda a, s: arith.mulf(a[0], a[1])),
+    "torch.aten.div.Tensor": (2, lambda a, s: arith.divf(a[0], a[1])),
+    "torch.aten.add.Tensor": (2, lambda a, s: arith.addf(a[0], _alpha(a[0], a[1], s[0]))),
+    "torch.aten.sub.Tensor": (2, lambda a, s: arith.subf(a[0], _alpha(a[0], a[1], s[0]))),
+    "torch.aten.mul.Scalar": (1, lambda a, s: arith.mulf(a[0], _c(s[0]))),
+    "torch.aten.div.Scalar": (1, lambda a, s: arith.divf(a[0], _c(s[0]))),
+    "torch.aten.add.Scalar": (1, lambda a, s: arith.addf(a[0], _c(s[0] * (s[1] if s[1] is not None else 1)))),
+    "torch.aten.sub.Scalar": (1, lambda a, s: arith.subf(a[0], _c(s[0] * (s[1] if s[1] is not None else 1)))),
+    "torch.aten.rsub.Scalar": (1, lambda a, s: arith.subf(_c(s[0]), a[0])),
+    "torch.aten.pow.Tensor_Scalar": (1, lambda a, s: _pow(a[0], s[0])),
+    "torch.aten.clamp": (1, lambda a, s: _clamp(a[0], s[0], s[1])),
+    "torch.aten.maximum": (2, lambda a, s: arith.maximumf(a[0], a[1])),
+    "torch.aten.minimum": (2, lambda a, s: arith.minimumf(a[0], a[1])),
+    "torch.aten.logical_and": (2, lambda a, s: arith.mulf(a[0], a[1])),
+    "torch.aten.logical_or": (2, lambda a, s: arith.maximumf(a[0], a[1])),
+    "torch.aten.logical_not": (1, lambda a, s: arith.subf(_c(1), a[0])),
+    "torch.aten.where.self": (3, lambda a, s: arith.select(_truth(a[0]), a[1], a[2])),
+    "torch.aten.threshold_backward": (2, lambda a, s: arith.select(
+        arith.cmpf(arith.CmpFPredicate.OLE, a[1], _c(s[0])), _c(0), a[0])),
+}
+for _k, _p in _CMP.items():
+    ELEMENTWISE[f"torch.aten.{_k}.Scalar"] = (1, lambda a, s, p=_p: _bool(arith.cmpf(p, a[0], _c(s[0]))))
+    ELEMENTWISE[f"torch.aten.{_k}.Tensor"] = (2, lambda a, s, p=_p: _bool(arith.cmpf(p, a[0], a[1])))
+
+#: Ops that only re-describe a stream's shape (free).
+VIEWS = {"torch.aten.unsqueeze", "torch.aten.squeeze", "torch.aten.squeeze.dim", "torch.aten.view",
+         "torch.aten.reshape", "torch.aten._unsafe_view", "torch.aten.flatten.using_ints"}
+
+
+# --------------------------------------------------------------------------
+# The converter
+# --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Converter:
+    func_op: ir.Operation
+    batch: int
+    lanes: int
+    streams: dict = dataclasses.field(default_factory=dict)  # torch Value -> channel Value
+    converted: list = dataclasses.field(default_factory=list)  # torch ops now dead
+
+    # -- classification -------------------------------------------------
+    def is_stream(self, v: ir.Value) -> bool:
+        return v in self.streams
+
+    # -- materialization ------------------------------------------------
+    def _cast(self, v: ir.Value, loc) -> ir.Value:
+        """torch vtensor -> builtin tensor at the stream boundary."""
+        dims, dtype = vtensor_shape_dtype(v.type)
+        t = ir.RankedTensorType.get(dims, ir.Type.parse(dtype))
+        return ir.Operation.create("builtin.unrealized_conversion_cast", results=[t], operands=[v], loc=loc).result
+
+    def weight_buffer(self, v: ir.Value, loc) -> tuple[ir.Value, bool]:
+        """A weight expression as an on-chip buffer; looks through transposes."""
+        transposed = False
+        while not isinstance(v.owner, ir.Block) and v.owner.name == "torch.aten.permute" \
+                and _int_list(v.owner.operands[1]) == [1, 0]:
+            transposed = not transposed
+            v = v.owner.operands[0]
+        return S.weights(self._cast(v, loc), loc=loc), transposed
+
+    def as_channel(self, v: ir.Value, shape: list[int], loc) -> ir.Value:
+        """`v` as a channel of `shape` (batch first), broadcasting as needed."""
+        if self.is_stream(v):
+            ch = self.streams[v]
+            info = S.channel_info(ch.type)
+            if list(info.shape) == list(shape):
+                return ch
+            if len(info.shape) < len(shape):
+                ch = S.reshape(ch, list(info.shape) + [1] * (len(shape) - len(info.shape)), loc=loc)
+            return S.broadcast(ch, shape, self.lanes, loc=loc)
+        buf, transposed = self.weight_buffer(v, loc)
+        if transposed:
+            raise PassError(v.owner, "a transposed weight cannot be broadcast elementwise; only matmul reads W^T")
+        return S.broadcast(buf, shape, self.lanes, loc=loc)
+
+    # -- op handlers ------------------------------------------------------
+    def convert(self, op: ir.Operation) -> None:
+        name = op.name
+        operands = list(op.operands)
+        tensor_operands = [v for v in operands if vtensor_shape_dtype(v.type)]
+        streaming = any(self.is_stream(v) for v in tensor_operands)
+        loc = op.location
+        if name == "torch.aten.expand":
+            src = operands[0]
+            shape = vtensor_shape_dtype(op.results[0].type)[0]
+            src_shape = vtensor_shape_dtype(src.type)[0]
+            batch_broadcast = not streaming and shape and shape[0] == self.batch and (
+                len(src_shape) < len(shape) or src_shape[0] == 1
+            )
+            if streaming or batch_broadcast:
+                self._set(op, self.as_channel(src, shape, loc))
+            return
+        if not streaming:
+            return  # a weight expression: stays a torch op, evaluated at load time
+        out = vtensor_shape_dtype(op.results[0].type)[0] if op.results else None
+        if name in ELEMENTWISE:
+            self._elementwise(op, out, loc)
+        elif name == "torch.aten.mm":
+            self._mm(op, loc)
+        elif name in VIEWS:
+            self._set(op, S.reshape(self.streams[operands[0]], out, loc=loc))
+        elif name == "torch.aten.select.int":
+            dim, index = _scalar_of(operands[1]), _scalar_of(operands[2])
+            self._select(op, self.streams[operands[0]], dim, index, out, loc)
+        elif name == "torch.aten.slice.Tensor":
+            self._slice(op, loc)
+        elif name == "torch.aten.sum.dim_IntList":
+            self._sum(op, out, loc)
+        elif name == "torch.aten.cat":
+            self._cat(op, out, loc)
+        elif name == "torch.aten.permute":
+            raise PassError(op, "permutes a batch-dependent tensor: this forces whole-tensor buffering (not batch-streamable)")
+        else:
+            raise PassError(op, f"unsupported op '{name}' on a batch-dependent tensor")
+
+    def _set(self, op, channel):
+        self.streams[op.results[0]] = channel
+        self.converted.append(op)
+
+    def _elementwise(self, op, out, loc):
+        n_tensors, build = ELEMENTWISE[op.name]
+        operands = list(op.operands)
+        tensors, scalars, consts = [], [], {}
+        for v in operands:
+            info = vtensor_shape_dtype(v.type)
+            if info is None:
+                scalars.append(_scalar_of(v))
+                continue
+            const = _scalar_of(v) if not self.is_stream(v) else None
+            if const is not None and (not info[0] or all(d == 1 for d in info[0])):
+                consts[len(tensors)] = float(const)
+                tensors.append(None)
+            else:
+                tensors.append(v)
+        inputs = [self.as_channel(v, out, loc) for v in tensors if v is not None]
+        result, block = S.map_(inputs, ir.F32Type.get(), loc=loc)
+        with ir.InsertionPoint(block), loc:
+            args, it = [], iter(block.arguments)
+            for i, v in enumerate(tensors):
+                args.append(_c(consts[i]) if v is None else next(it))
+            S.yield_([build(args, scalars)])
+        self._set(op, result)
+
+    def _mm(self, op, loc):
+        x, w = op.operands
+        if self.is_stream(w):
+            raise PassError(
+                op, "multiplies two batch-dependent tensors: this forces whole-tensor buffering (not batch-streamable)"
+            )
+        buf, transposed = self.weight_buffer(w, loc)
+        self._set(op, S.matmul(self.streams[x], buf, transpose_w=transposed, lanes=self.lanes, loc=loc))
+
+    def _select(self, op, ch, dim, index, out, loc):
+        info = S.channel_info(ch.type)
+        dim = dim % len(info.shape)
+        if dim == 0:
+            raise PassError(op, "selects one sample of the batch: not batch-streamable")
+        index = index % info.shape[dim]
+        sizes = list(info.shape)
+        sizes[dim] = 1
+        offsets = [0] * len(sizes)
+        offsets[dim] = index
+        sl = S.slice_(ch, offsets, sizes, lanes=1, loc=loc)
+        self._set(op, S.reshape(sl, out, loc=loc))
+
+    def _slice(self, op, loc):
+        src, dim, start, end, step = op.operands
+        ch = self.streams[src]
+        info = S.channel_info(ch.type)
+        dim = _scalar_of(dim) % len(info.shape)
+        if dim == 0:
+            raise PassError(op, "slices the batch dimension: not batch-streamable")
+        size = info.shape[dim]
+        start = _scalar_of(start) or 0
+        end = _scalar_of(end)
+        end = size if end is None or end > size else end
+        step = _scalar_of(step) or 1
+        start, end = start % size if start < 0 else start, end % size if end < 0 else end
+        offsets = [0] * len(info.shape)
+        sizes = list(info.shape)
+        strides = [1] * len(info.shape)
+        offsets[dim], sizes[dim], strides[dim] = start, len(range(start, end, step)), step
+        self._set(op, S.slice_(ch, offsets, sizes, strides, lanes=1, loc=loc))
+
+    def _sum(self, op, out, loc):
+        src, dims, keepdim = list(op.operands)[:3]
+        ch = self.streams[src]
+        rank = len(S.channel_info(ch.type).shape)
+        dims = sorted(d % rank for d in _int_list(dims))
+        if 0 in dims:
+            raise PassError(op, "sums over the batch dimension: this forces whole-tensor buffering (not batch-streamable)")
+        red = S.reduce(ch, dims, loc=loc)
+        if list(S.channel_info(red.type).shape) != list(out):
+            red = S.reshape(red, out, loc=loc)
+        self._set(op, red)
+
+    def _cat(self, op, out, loc):
+        items = list(op.operands[0].owner.operands)
+        dim = _scalar_of(op.operands[1]) % len(out)
+        if dim == 0:
+            raise PassError(op, "concatenates along the batch dimension: not batch-streamable")
+        chans = [self.as_channel(v, vtensor_shape_dtype(v.type)[0], loc) for v in items]
+        acc = chans[0]
+        for ch in chans[1:]:
+            if acc.type != ch.type:
+                raise PassError(op, "concatenates tensors of different shapes (not supported yet)")
+        acc = S.concat(chans, dim, lanes=1, loc=loc) if len(chans) > 1 else chans[0]
+        self._set(op, acc)
+
+
+def convert_function(func_op, lanes: int = 1) -> None:
+    """Lowers every batch-dependent op of one torch-dialect function."""
+    block = func_op.regions[0].blocks[0]
+    if not len(block.arguments):
+        raise PassError(func_op, "function has no arguments; expected the coordinates as argument 0")
+    coords = block.arguments[0]
+    shape = vtensor_shape_dtype(coords.type)
+    if shape is None or len(shape[0]) != 2:
+        raise PassError(func_op, f"argument 0 must be the coordinate batch !torch.vtensor<[B,in],f32>, got {coords.type}")
+    conv = _Converter(func_op, shape[0][0], lanes)
+    ops = body_ops(func_op)
+    term = ops[-1]
+    with ir.InsertionPoint(term), func_op.location:
+        loc = func_op.location
+        conv.streams[coords] = S.load(conv._cast(coords, loc), lanes=1, loc=loc)
+        for op in ops[:-1]:
+            conv.convert(op)
+        results = []
+        for v in term.operands:
+            if conv.is_stream(v):
+                stored = S.store(conv.streams[v], loc=term.location)
+                back = ir.Operation.create(
+                    "builtin.unrealized_conversion_cast", results=[v.type], operands=[stored], loc=term.location
+                ).result
+                results.append(back)
+            else:
+                results.append(v)
+    for i, v in enumerate(results):
+        term.operands[i] = v
+    for op in reversed(conv.converted):
+        if all(not list(r.uses) for r in op.results):
+            op.erase()
+    func_op.attributes[S.IMPLICIT_FORKS_ATTR] = ir.UnitAttr.get()
+
+
+@dataclasses.dataclass(frozen=True)
+class ConvertTorchToStreamPass(ModulePass):
+    """Lower batch-dependent torch ops to stream kernels (weights stay tensors).
+
+    Every tensor that depends on the coordinates becomes a channel streamed
+    sample by sample; matmuls read weights from on-chip buffers (`W^T` via
+    `transpose_w`); chains of elementwise ops become one `stream.map` each
+    (see stream-fuse-elementwise). Ops that would need the whole batch
+    buffered are reported with a diagnostic naming the op. The function is
+    marked `stream.implicit_forks`; run stream-insert-forks afterwards.
+    """
+
+    name = "convert-torch-to-stream"
+    lanes: int = 1
+
+    def apply(self, module: ir.Module) -> None:
+        for f in funcs(module):
+            if S.IMPLICIT_FORKS_ATTR in f.attributes or not any(
+                op.name.startswith("torch.") for op in body_ops(f)
+            ):
+                continue  # already converted, or nothing to convert
+            convert_function(f, self.lanes)
