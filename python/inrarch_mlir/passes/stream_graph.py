@@ -1,0 +1,158 @@
+"""Stream IR <-> the dataflow graph of `inrarch_mlir.dataflow`.
+
+Kernels are the stream ops that become HLS processes; `stream.fifo` and
+`stream.reshape` are wires (a FIFO with a depth, a free re-interpretation);
+`stream.weights` buffers add a prologue (the weight load) to their reader.
+The timing model of each kernel kind lives in `dataflow.graph.Kernel`; the
+per-op pipeline latencies of map bodies are listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from torch_mlir import ir
+
+from ..dataflow import DataflowGraph, Edge, Kernel
+from ..dialects import stream as S
+from .walk import stream_ops
+
+#: Pipeline latency (cycles) of scalar ops in a map body, float32 on an
+#: UltraScale+ device at 300 MHz (Vitis HLS operator latencies, rounded).
+OP_LATENCY = {
+    "arith.addf": 4, "arith.subf": 4, "arith.mulf": 3, "arith.divf": 12, "arith.negf": 0,
+    "arith.maximumf": 1, "arith.minimumf": 1, "arith.select": 0, "arith.cmpf": 1,
+    "arith.uitofp": 1, "arith.constant": 0, "math.sin": 10, "math.cos": 10, "math.exp": 10,
+    "math.tanh": 16, "math.log": 12, "math.sqrt": 12, "math.rsqrt": 12, "math.absf": 0,
+    "math.powf": 24,
+}
+MATMUL_LATENCY = 8  # adder tree + output register
+WIRES = ("stream.fifo", "stream.reshape")
+DEFAULT_DEPTH = 2  # what HLS gives a stream without a STREAM pragma
+
+
+def map_latency(op) -> int:
+    """Critical-path latency of a map body (sum along the longest chain)."""
+    ready: dict = {}
+    worst = 0
+    for inner in S.map_body(op).operations:
+        inner = inner.operation
+        start = max((ready.get(v, 0) for v in inner.operands), default=0)
+        done = start + OP_LATENCY.get(inner.name, 2)
+        for r in inner.results:
+            ready[r] = done
+        worst = max(worst, done)
+    return max(worst, 1)
+
+
+@dataclass
+class StreamGraph:
+    """A function's dataflow graph and where each part lives in the IR."""
+
+    graph: DataflowGraph
+    kernel_ops: dict[str, ir.Operation]
+    #: edge name -> (producer op, result index, consumer op, operand index, fifo op or None)
+    edge_sites: dict[str, tuple] = field(default_factory=dict)
+
+
+def _words(v) -> int:
+    return S.channel_info(v.type).words_per_sample
+
+
+def kernel_model(op, name: str) -> Kernel:
+    """The timing model of one kernel op (as a function of its lanes)."""
+    kind = op.name.split(".", 1)[1]
+    out = S.channel_info(op.results[0].type) if op.results and S.is_channel(op.results[0].type) else None
+    B = (out or S.channel_info(op.operands[0].type)).batch
+    if kind == "load":
+        return Kernel.load(name, out.words_per_sample, samples=B)
+    if kind == "store":
+        return Kernel.store(name, _words(op.operands[0]), samples=B)
+    if kind == "map":
+        return Kernel.map(name, out.words_per_sample, len(op.operands), map_latency(op), samples=B)
+    if kind == "fork":
+        return Kernel.fork(name, out.words_per_sample, len(op.results), samples=B)
+    if kind == "matmul":
+        x = S.channel_info(op.operands[0].type)
+        wt = S.buffer_tensor(op.operands[1].type)
+        macs = S.int_attr(op, "macs", 1)
+        n_weights = wt.shape[0] * wt.shape[1]
+        return Kernel.matmul(name, x.shape[1], out.shape[1], x.lanes, out.lanes, macs, MATMUL_LATENCY,
+                             prologue_cycles=n_weights, samples=B)
+    if kind == "broadcast":
+        if S.is_buffer(op.operands[0].type):
+            return Kernel.broadcast(name, out.words_per_sample, samples=B)
+        return Kernel.broadcast(name, out.words_per_sample, _words(op.operands[0]), samples=B)
+    if kind == "reduce":
+        return Kernel.reduce(name, _words(op.operands[0]), out.words_per_sample, 4, samples=B)
+    if kind == "slice":
+        return Kernel.slice(name, _words(op.operands[0]), out.words_per_sample, samples=B)
+    if kind == "concat":
+        return Kernel.concat(name, [_words(v) for v in op.operands], samples=B)
+    raise ValueError(f"no timing model for {op.name}")
+
+
+def _through_wires(value):
+    """Follows a channel through fifo/reshape ops to its consuming kernel.
+
+    Returns (consumer op, operand index, first fifo op or None)."""
+    fifo = None
+    while True:
+        uses = list(value.uses)
+        if len(uses) != 1:
+            raise ValueError(f"channel has {len(uses)} consumers; run stream-insert-forks first")
+        use = uses[0]
+        owner = use.owner.operation
+        if owner.name in WIRES:
+            if owner.name == "stream.fifo" and fifo is None:
+                fifo = owner
+            value = owner.results[0]
+            continue
+        return owner, use.operand_number, fifo
+
+
+def kernel_names(func_op) -> dict:
+    """Stable kernel names: `<kind><index>` in program order."""
+    names, counts = {}, {}
+    for op in stream_ops(func_op):
+        if op.name in WIRES or op.name == "stream.weights":
+            continue
+        kind = op.name.split(".", 1)[1]
+        counts[kind] = counts.get(kind, -1) + 1
+        names[op] = f"{kind}{counts[kind]}"
+    return names
+
+
+def extract(func_op, *, depth_of_missing: int | None = DEFAULT_DEPTH) -> StreamGraph:
+    """The dataflow graph of a forked stream function, with current depths."""
+    names = kernel_names(func_op)
+    kernels = {op: kernel_model(op, n) for op, n in names.items()}
+    edges, sites = [], {}
+    for op, name in names.items():
+        for ri, res in enumerate(op.results):
+            if not S.is_channel(res.type):
+                continue
+            consumer, oi, fifo = _through_wires(res)
+            if consumer not in names:
+                raise ValueError(f"channel of {name} ends at {consumer.name}, which is not a kernel")
+            depth = S.fifo_depth(fifo) if fifo is not None else depth_of_missing
+            info = S.channel_info(res.type)
+            edge = Edge(name, f"out{ri}", names[consumer], f"in{oi}", _words(res), info.bits_per_word, depth)
+            edges.append(edge)
+            sites[edge.name] = (op, ri, consumer, oi, fifo)
+    graph = DataflowGraph(kernels.values(), edges)
+    return StreamGraph(graph, {n: op for op, n in names.items()}, sites)
+
+
+def set_depth(site, depth: int) -> ir.Operation:
+    """Sets the FIFO depth of an edge, inserting a `stream.fifo` if needed."""
+    producer, ri, consumer, oi, fifo = site
+    if fifo is not None:
+        fifo.attributes["depth"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), depth)
+        return fifo
+    res = producer.results[ri]
+    use = next(iter(res.uses))
+    owner, number = use.owner.operation, use.operand_number
+    new = S.fifo(res, depth, loc=producer.location, ip=ir.InsertionPoint.after(producer))
+    owner.operands[number] = new
+    return new.owner
