@@ -68,6 +68,15 @@ class CheckReport:
                 f"(tolerance {self.tolerance:g}, worst {self.worst or '-'}) {status}")
 
 
+def _user_location(text: str):
+    from .errors import SourceLocation, is_user_file
+
+    for file, line in re.findall(r'"([^"]+)":([0-9]+):[0-9]+', text):
+        if is_user_file(file):
+            return SourceLocation(file, int(line))
+    return None
+
+
 def _run(pm_text: str, module, what: str) -> None:
     from torch_mlir.passmanager import PassManager
 
@@ -75,12 +84,30 @@ def _run(pm_text: str, module, what: str) -> None:
         try:
             PassManager.parse(pm_text).run(module.operation)
         except Exception as e:
-            lines = [l for l in str(e).splitlines() if "error" in l.lower()] or str(e).splitlines() or [""]
-            msg = lines[0].strip()
-            op = re.search(r"'(torch\.[\w.]+)'", str(e))
+            text = str(e)
+            op = re.search(r"failed to legalize operation '([\w.]+)'", text) or re.search(
+                r"'(torch\.[\w.]+)'", text)
             if op:
-                raise FrontendError(f"unsupported op '{op.group(1)}' while {what}: {msg}") from None
-            raise FrontendError(f"{what} failed: {msg}") from None
+                name = op.group(1).replace("torch.aten.", "aten.")
+                raise FrontendError(
+                    f"unsupported op '{name}': torch-mlir cannot lower it to linalg; "
+                    "rewrite the model without it or with an equivalent supported op",
+                    _user_location(text)) from None
+            lines = [l.strip() for l in text.splitlines() if "error" in l.lower()] or text.splitlines() or [""]
+            raise FrontendError(f"{what} failed: {lines[0]}") from None
+
+
+def verify_lowerable(module) -> None:
+    """Raises a located `FrontendError` if the module cannot be lowered to linalg."""
+    from torch_mlir import ir
+
+    from .importer import new_context
+
+    asm = module.operation.get_asm(enable_debug_info=True)
+    ctx = new_context()
+    with ctx:
+        clone = ir.Module.parse(asm)
+    _run(TO_BACKEND, clone, "lowering to linalg")
 
 
 def lower_to_llvm(module_asm: str):

@@ -71,7 +71,7 @@ def reject_unsupported(module) -> None:
         if op.operation.name == "torch.operator":
             name = str(op.attributes["name"]).strip('"')
             raise FrontendError(
-                f"unsupported op '{name}': torch-mlir has no lowering for it; "
+                f"unsupported op '{name.replace('torch.', '')}': torch-mlir cannot import it; "
                 "rewrite the model without it or with an equivalent supported op",
                 _location_of(op))
 

@@ -13,6 +13,7 @@ from typing import Callable, Dict, List, Optional, Union
 import torch
 from torch import nn
 
+from .check import verify_lowerable
 from .derivatives import DerivativeLayout, derivative_function
 from .errors import FrontendError
 from .folding import FoldStats, fold_constants
@@ -52,12 +53,14 @@ def example_coords(batch: int, in_features: int, seed: int = 0) -> torch.Tensor:
 def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_order: bool = False,
                  in_features: Optional[int] = None, seed: int = 0,
                  coords: Optional[torch.Tensor] = None,
-                 progress: Optional[Callable[[str], None]] = None) -> ImportResult:
+                 progress: Optional[Callable[[str], None]] = None,
+                 verify: bool = True) -> ImportResult:
     """Traces every unique partial of orders 0..`order` (or `order` alone) to MLIR.
 
     - `model`: a spec string (`siren:...`, `path/file.py:factory`) or a module.
     - `coords`: the example batch; by default `example_coords(batch, in, seed)`.
     - `progress`: called with a short message before each long step.
+    - `verify`: lower a copy to linalg so unsupported ops fail here, located.
     Raises `FrontendError` for anything the user can fix.
     """
     say = progress or (lambda msg: None)
@@ -107,5 +110,10 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
     t = time.perf_counter()
     mlir_module = import_graph(gm, layout)
     timings["import"] = time.perf_counter() - t
+    if verify:
+        say("verifying that the module lowers to linalg")
+        t = time.perf_counter()
+        verify_lowerable(mlir_module)
+        timings["verify"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     return ImportResult(mlir_module, layout, loaded, params, coords, timings, stats, fx_nodes)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Callable, Optional, Sequence
 
 import torch
+import torch.fx.traceback
 from torch import nn
 from torch.fx.experimental.proxy_tensor import make_fx
 
@@ -112,8 +113,16 @@ def trace_derivatives(fn: Callable, coords: torch.Tensor, params: Sequence[torch
 
     example = (coords, *params)
     gm = _trace(fn, example, "derivative function")
-    gm = _trace(functionalize(gm, remove="mutations"), example, "functionalized graph",
-                decomposition_table=get_decomposition_table())
+    first = gm
+
+    def replay(*args):
+        # An Interpreter (not gm.__call__) so that preserve_node_meta() carries
+        # each node's stack trace onto the ops it decomposes into.
+        return torch.fx.Interpreter(first).run(*args)
+
+    with torch.fx.traceback.preserve_node_meta():
+        gm = _trace(functionalize(replay, remove="mutations"), example, "functionalized graph",
+                    decomposition_table=get_decomposition_table())
     gm.graph.eliminate_dead_code()
     gm.recompile()
     return gm
