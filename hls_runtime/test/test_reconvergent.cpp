@@ -1,0 +1,79 @@
+// Bounded-FIFO runtime on a reconvergent graph:
+//   load -> fork -+-> matmul (needs the whole row) -+-> map add (join) -> store
+//                 +---------- x_short --------------+
+// Per sample the fork writes K words to both branches; the join cannot read
+// x_short until the matmul has emitted its first output, i.e. read all K
+// words. With blocking FIFOs x_short needs depth >= K-1: smaller depths
+// deadlock (exit 3, FIFOs named on stderr), K-1 and more complete.
+// Build flags: -DSHORT_DEPTH=N; -DINRARCH_BOUNDED_FIFO for the threaded mode
+// (without it the same code runs sequentially on unbounded streams).
+// -DSTARVE makes the store expect one sample more than produced: a process
+// waiting forever on a finished producer is reported the same way.
+#include "test_util.h"
+
+#ifndef SHORT_DEPTH
+#define SHORT_DEPTH 7
+#endif
+
+constexpr int B = 4;
+constexpr int K = 8;
+
+struct fn_add {
+  template <class T>
+  T operator()(T a, T b) const {
+    return T(a + b);
+  }
+};
+
+// Written the way the emitter writes a top function.
+template <class T>
+void top(const T* x, const T* w, T* y) {
+  using w1 = inrarch::word<T, 1>;
+  INRARCH_FIFO(x_s, 2, w1);
+  INRARCH_FIFO(x_mm, 2, w1);
+  INRARCH_FIFO(x_short, SHORT_DEPTH, w1);
+  INRARCH_FIFO(w_s, 2, inrarch::word<T, 4>);
+  INRARCH_FIFO(mm_out, 2, w1);
+  INRARCH_FIFO(y_s, 2, w1);
+#ifdef STARVE
+  constexpr int B_STORE = B + 1;
+#else
+  constexpr int B_STORE = B;
+#endif
+  INRARCH_DATAFLOW_BEGIN("top");
+  INRARCH_PROCESS("load_x", inrarch::load<T, B, K, 1>(x, x_s));
+  INRARCH_PROCESS("weights_w", inrarch::weights<T, K * K, 4>(w, w_s));
+  INRARCH_PROCESS("fork_x", inrarch::fork<B, K, 1>(x_s, x_mm, x_short));
+  INRARCH_PROCESS("matmul", inrarch::matmul<T, B, K, K, 1, 1, 4, true>(x_mm, w_s, mm_out));
+  INRARCH_PROCESS("join_add", inrarch::map<fn_add, B, K, 1>(y_s, mm_out, x_short));
+  INRARCH_PROCESS("store_y", inrarch::store<T, B_STORE, K, 1>(y_s, y));
+  INRARCH_DATAFLOW_END();
+}
+
+template <class T>
+void run(const char* tname, double tol) {
+  const std::vector<T> x = tst::random_vec<T>(B * K, 70);
+  const std::vector<T> w = tst::random_vec<T>(K * K, 71);  // [N=K, K]
+  std::vector<T> y((B + 1) * K, T(0));
+  std::vector<double> ref(B * K);
+  for (int b = 0; b < B; ++b)
+    for (int n = 0; n < K; ++n) {
+      double s = double(x[b * K + n]);
+      for (int k = 0; k < K; ++k) s += double(x[b * K + k]) * double(w[n * K + k]);
+      ref[b * K + n] = s;
+    }
+  for (int rep = 0; rep < 20; ++rep) {  // repeat: thread interleavings differ
+    top<T>(x.data(), w.data(), y.data());
+    y.resize(B * K);
+    char name[96];
+    std::snprintf(name, sizeof name, "reconvergent %s short depth %d run %d", tname, SHORT_DEPTH, rep);
+    if (rep == 0 || tst::failures) tst::check_close(name, y, ref, tol);
+    y.assign((B + 1) * K, T(0));
+  }
+}
+
+int main() {
+  run<float>("float", 1e-5);
+  run<tst::fx32>("fx32", 1e-5);
+  return tst::finish("test_reconvergent");
+}
