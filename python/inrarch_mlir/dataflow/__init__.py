@@ -7,5 +7,10 @@ and numpy/scipy so it can be tested and benchmarked without MLIR.
 
 from .graph import DataflowGraph, Edge, GraphBuilder, Kernel, Phase
 from .simulate import SimResult, simulate
+from .deadlock import DeadlockReport, check_deadlock
+from .balance import BalanceResult, balance, depth_for_shift, lp_depths
 
-__all__ = ["DataflowGraph", "Edge", "GraphBuilder", "Kernel", "Phase", "SimResult", "simulate"]
+__all__ = [
+    "BalanceResult", "DataflowGraph", "DeadlockReport", "Edge", "GraphBuilder", "Kernel", "Phase",
+    "SimResult", "balance", "check_deadlock", "depth_for_shift", "lp_depths", "simulate",
+]

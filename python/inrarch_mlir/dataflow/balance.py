@@ -266,7 +266,7 @@ def _peaks(prog: EventProgram, T: np.ndarray) -> np.ndarray:
 
 def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
             period: int | None = None, shrink: bool = True, shrink_threshold: int = 2,
-            shrink_seconds: float | None = None, exact_events: int = 3_000_000,
+            shrink_seconds: float | None = 30.0, exact_events: int = 3_000_000,
             max_raise_rounds: int = 12) -> BalanceResult:
     """Size every FIFO of ``graph`` for full throughput with the fewest bits.
 

@@ -1,0 +1,102 @@
+"""Kernel phase programs (the contract with the C++ kernels), validation and JSON."""
+
+import numpy as np
+import pytest
+
+from inrarch_mlir.dataflow import DataflowGraph, Edge, GraphBuilder, Kernel
+from inrarch_mlir.dataflow.events import EventProgram
+
+
+def chain(*kernels):
+    b = GraphBuilder()
+    names = [b.add(k) for k in kernels]
+    for a, c in zip(names, names[1:]):
+        b.connect(a, c)
+    return b.build()
+
+
+def test_map_phase_and_program_order():
+    k = Kernel.map("m", 4, n_inputs=2, latency=2)
+    (ph,) = k.phases
+    assert (ph.cycles, ph.reads, ph.writes, ph.latency) == (4, {"in0": 4, "in1": 4}, {"out0": 4}, 2)
+    assert k.period == 6  # the pipeline drains before the next sample
+    b = GraphBuilder()
+    for kk in (Kernel.load("a", 4), Kernel.fork("f", 4, 2), k, Kernel.store("s", 4)):
+        b.add(kk)
+    b.connect("a", "f"), b.connect("f", "m"), b.connect("f", "m"), b.connect("m", "s")
+    prog = EventProgram(b.build())
+    sl = slice(prog.off[prog.kindex["m"]], prog.off[prog.kindex["m"] + 1])
+    kinds = ["w" if w else "r" for w in prog.is_write[sl]]
+    steps = prog.nominal[sl].tolist()
+    # reads of step s (in0 then in1) precede the write of step s (word s - latency)
+    assert kinds == ["r", "r", "r", "r", "r", "r", "w", "r", "r", "w", "w", "w"]
+    assert steps == [0, 0, 1, 1, 2, 2, 2, 3, 3, 3, 4, 5]
+
+
+def test_factories_phases():
+    mm = Kernel.matmul("mm", k=10, n=6, lanes_in=4, lanes_out=2, macs=4, latency=3, prologue_cycles=7)
+    assert [(p.cycles, p.reads, p.writes, p.latency) for p in mm.phases] == [
+        (3, {"in0": 3}, {}, 0), (15, {}, {"out0": 3}, 3)]
+    assert mm.period == 3 + 15 + 3 and mm.prologue_cycles == 7
+    r = Kernel.reduce("r", 5, 2, latency=1)
+    assert [(p.reads, p.writes) for p in r.phases] == [({"in0": 5}, {}), ({}, {"out0": 2})]
+    c = Kernel.concat("c", [2, 3])
+    assert [(p.reads, p.writes) for p in c.phases] == [({"in0": 2}, {"out0": 2}), ({"in1": 3}, {"out0": 3})]
+    assert c.words_written("out0") == 5
+    f = Kernel.fork("f", 3, 3)
+    assert f.phases[0].writes == {"out0": 3, "out1": 3, "out2": 3}
+    assert Kernel.broadcast("b", 4).phases[0].writes == {"out0": 4}
+    assert len(Kernel.broadcast("b", 4, 2).phases) == 2
+    assert Kernel.slice("s", 6, 2).phases[0].writes == {"out0": 2}
+    bar = Kernel.barrier("t", 4, 2, samples=3)
+    assert [p.stage for p in bar.phases] == [0, 1] and bar.period == 4
+
+
+def test_barrier_reads_whole_batch_first():
+    g = chain(Kernel.load("a", 2, samples=3), Kernel.barrier("t", 2, samples=3), Kernel.store("s", 2, samples=3))
+    prog = EventProgram(g)
+    sl = slice(prog.off[prog.kindex["t"]], prog.off[prog.kindex["t"] + 1])
+    assert prog.is_write[sl].tolist() == [False] * 6 + [True] * 6
+    assert prog.word[sl].tolist() == list(range(6)) * 2
+
+
+def test_spread_reads_and_writes():
+    # 3 writes over 8 cycles land on steps floor(w*8/3) + latency
+    mm = Kernel.matmul("mm", 2, 3, macs=1, latency=1)
+    g = chain(Kernel.load("a", 2), mm, Kernel.store("s", 3))
+    prog = EventProgram(g)
+    sl = slice(prog.off[prog.kindex["mm"]], prog.off[prog.kindex["mm"] + 1])
+    assert prog.nominal[sl].tolist() == [0, 1, 2 + 0 + 1, 2 + 2 + 1, 2 + 4 + 1]
+
+
+@pytest.mark.parametrize("make, msg", [
+    (lambda: DataflowGraph([Kernel.load("a", 2), Kernel.store("b", 3)], [Edge("a", "out0", "b", "in0", 2)]),
+     "producer writes 2 words per sample, consumer reads 3"),
+    (lambda: DataflowGraph([Kernel.load("a", 2), Kernel.store("b", 2)], []), "not connected"),
+    (lambda: DataflowGraph([Kernel.load("a", 2), Kernel.store("a", 2)], []), "duplicate kernel names"),
+    (lambda: DataflowGraph([Kernel.load("a", 2), Kernel.store("b", 2)], [Edge("a", "out3", "b", "in0", 2)]),
+     "has no output port 'out3'"),
+    (lambda: DataflowGraph([Kernel.load("a", 2, samples=2), Kernel.store("b", 2)],
+                           [Edge("a", "out0", "b", "in0", 2)]), "batch size"),
+    (lambda: Edge("a", "out0", "b", "in0", 2, depth=0), "depth 0"),
+])
+def test_validation_messages(make, msg):
+    with pytest.raises(ValueError, match=msg):
+        make()
+
+
+def test_cycle_rejected():
+    a, b = Kernel.map("a", 2), Kernel.map("b", 2)
+    with pytest.raises(ValueError, match="cycle"):
+        DataflowGraph([a, b], [Edge("a", "out0", "b", "in0", 2), Edge("b", "out0", "a", "in0", 2)])
+
+
+def test_json_round_trip():
+    g = chain(Kernel.load("a", 4, samples=2), Kernel.matmul("m", 4, 8, macs=2, samples=2, prologue_cycles=3),
+              Kernel.barrier("t", 8, samples=2), Kernel.store("s", 8, samples=2)).with_depths(
+        {"a.out0->m.in0": 3})
+    h = DataflowGraph.from_json(g.to_json())
+    assert h.to_dict() == g.to_dict()
+    assert h.depths()["a.out0->m.in0"] == 3 and h.period == g.period == 4 + 16 + 1
+    p, q = EventProgram(g), EventProgram(h)
+    assert np.array_equal(p.nominal, q.nominal) and np.array_equal(p.dep, q.dep)
