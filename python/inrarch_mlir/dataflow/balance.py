@@ -9,7 +9,7 @@
    staircase that grows by W words per P cycles, so lines of slope
    ``s <= W/P`` below it on one period stay below it everywhere: those are
    the LP's cuts.  The LP over start times (difference constraints) minimises
-   total bits; its optimum is the reported lower bound.  Start times are
+   total bits; its optimum is the reported bound.  Start times are
    rounded to integers and each depth is ``f(delta)`` exactly, so the static
    schedule is feasible and the bounded design is at least that fast.
 2. **Verify.**  Simulate (as-soon-as-possible semantics); if it deadlocks or
@@ -46,8 +46,11 @@ _CUT_SLOPES = (0.0, 0.125, 0.25, 0.5, 0.75, 1.0)  # fractions of W/P
 class BalanceResult:
     """Depths (edge name -> words) and the numbers behind them.
 
-    ``lp_bound_bits`` is the LP optimum: no periodic schedule at period
-    ``period`` needs fewer FIFO bits.  ``lp_depths`` are the rounded LP depths
+    ``lp_bound_bits`` is the LP optimum: no *rigid* periodic schedule (every
+    kernel keeping its nominal intra-sample timing, period ``period``) needs
+    fewer FIFO bits.  It is not a bound on ``total_bits``: the simulated
+    design lets kernels stall inside a sample, which often needs less (the
+    cuts are also exact only while a FIFO holds less than the whole batch).  ``lp_depths`` are the rounded LP depths
     before verification; ``schedule`` maps each kernel to the LP start cycle
     of each of its stages.  ``cycles`` is the simulated run with ``depths``,
     ``reference_cycles`` the same run with unbounded FIFOs.
