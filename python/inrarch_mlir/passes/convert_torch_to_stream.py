@@ -380,6 +380,12 @@ def convert_function(func_op, lanes: int = 1) -> None:
     for op in reversed(conv.converted):
         if all(not list(r.uses) for r in op.results):
             op.erase()
+    load = conv.streams[coords].owner
+    if not list(load.results[0].uses):  # nothing streams: leave the function as it was
+        cast = load.operands[0].owner
+        load.erase()
+        cast.erase()
+        return
     func_op.attributes[S.IMPLICIT_FORKS_ATTR] = ir.UnitAttr.get()
 
 

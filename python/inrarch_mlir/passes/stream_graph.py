@@ -24,7 +24,7 @@ OP_LATENCY = {
     "arith.maximumf": 1, "arith.minimumf": 1, "arith.select": 0, "arith.cmpf": 1,
     "arith.uitofp": 1, "arith.constant": 0, "math.sin": 10, "math.cos": 10, "math.exp": 10,
     "math.tanh": 16, "math.log": 12, "math.sqrt": 12, "math.rsqrt": 12, "math.absf": 0,
-    "math.powf": 24,
+    "math.powf": 24, "stream.yield": 0,
 }
 MATMUL_LATENCY = 8  # adder tree + output register
 WIRES = ("stream.fifo", "stream.reshape")

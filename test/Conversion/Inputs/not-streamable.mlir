@@ -1,0 +1,19 @@
+// Error cases of convert-torch-to-stream (driven from ../convert-torch-to-stream.mlir).
+
+func.func @batch_matmul(%x: !torch.vtensor<[4,2],f32>) -> !torch.vtensor<[4,4],f32> {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %perm = torch.prim.ListConstruct %int1, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  // expected-error @+1 {{permutes a batch-dependent tensor: this forces whole-tensor buffering}}
+  %xt = torch.aten.permute %x, %perm : !torch.vtensor<[4,2],f32>, !torch.list<int> -> !torch.vtensor<[2,4],f32>
+  %mm = torch.aten.mm %x, %xt : !torch.vtensor<[4,2],f32>, !torch.vtensor<[2,4],f32> -> !torch.vtensor<[4,4],f32>
+  return %mm : !torch.vtensor<[4,4],f32>
+}
+
+// -----
+
+func.func @unsupported(%x: !torch.vtensor<[4,2],f32>) -> !torch.vtensor<[4,2],f32> {
+  // expected-error @+1 {{unsupported op 'torch.aten.erf' on a batch-dependent tensor}}
+  %e = torch.aten.erf %x : !torch.vtensor<[4,2],f32> -> !torch.vtensor<[4,2],f32>
+  return %e : !torch.vtensor<[4,2],f32>
+}

@@ -1,0 +1,26 @@
+// RUN: inrarch-opt %s --split-input-file --stream-annotate-timing | FileCheck %s
+// RUN: inrarch-opt %s --split-input-file --stream-annotate-timing | inrarch-opt --split-input-file --stream-annotate-timing | FileCheck %s
+// RUN: inrarch-opt %s --split-input-file --verify-diagnostics --stream-annotate-timing > /dev/null
+
+// Timing model (README, "Timing model"): a map streams one word per cycle
+// after its body's latency (math.sin = 10 cycles); a matmul reads the whole
+// input row (8 words) and then emits its 16 outputs over 8 * 16 / macs = 32
+// cycles (ii = 2), first word after 8 + 8 (adder tree) cycles.
+
+// CHECK-LABEL: func.func @layer
+// CHECK: "stream.load"{{.*}}stream.timing = {cycles = 8 : i64, ii = 1 : i64, latency = 0 : i64, need = 0 : i64}
+// CHECK: "stream.matmul"{{.*}}stream.timing = {cycles = 40 : i64, ii = 2 : i64, latency = 16 : i64, need = 8 : i64}
+// CHECK: "stream.map"{{.*}}
+// CHECK: stream.timing = {cycles = 16 : i64, ii = 1 : i64, latency = 10 : i64, need = 0 : i64}
+func.func @layer(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %1 = "stream.weights"(%w) : (tensor<8x16xf32>) -> !stream.buffer<tensor<8x16xf32>>
+  %2 = "stream.matmul"(%0, %1) {macs = 4 : i64} : (!stream.channel<tensor<4x8xf32>, 1 : i64>, !stream.buffer<tensor<8x16xf32>>) -> !stream.channel<tensor<4x16xf32>, 1 : i64>
+  %3 = "stream.map"(%2) ({
+  ^bb0(%a: f32):
+    %s = math.sin %a : f32
+    "stream.yield"(%s) : (f32) -> ()
+  }) : (!stream.channel<tensor<4x16xf32>, 1 : i64>) -> !stream.channel<tensor<4x16xf32>, 1 : i64>
+  %4 = "stream.store"(%3) : (!stream.channel<tensor<4x16xf32>, 1 : i64>) -> tensor<4x16xf32>
+  return %4 : tensor<4x16xf32>
+}
