@@ -14,7 +14,7 @@
 // CHECK-SAME: stream.cycles = [[CYC:[0-9]+]] : i64
 // CHECK-SAME: stream.cycles_unbounded =
 // CHECK-SAME: stream.fifo_bits =
-// CHECK-SAME: stream.fifo_bits_lower_bound =
+// CHECK-SAME: stream.fifo_bits_lp =
 // CHECK-COUNT-5: "stream.fifo"
 // CHECK-NOT: "stream.fifo"
 // CHECK: return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from torch_mlir import ir
 
@@ -25,9 +26,10 @@ class StreamBalancePass(ModulePass):
     that minimize total FIFO bits while every kernel runs at the period of
     the slowest one; the cycle simulator then verifies them (raising FIFOs
     that stall) and shrinks them until tight. Every kernel-to-kernel channel
-    gets a `stream.fifo`; the function records `stream.fifo_bits`, the LP
-    bound `stream.fifo_bits_lower_bound`, `stream.cycles` and
-    `stream.cycles_unbounded`.
+    gets a `stream.fifo`; the function records `stream.fifo_bits`,
+    `stream.fifo_bits_lp` (the LP optimum for a static periodic schedule; not
+    a lower bound, since stalling kernels often need less), `stream.cycles`
+    and `stream.cycles_unbounded`.
     """
 
     name = "stream-balance"
@@ -56,6 +58,6 @@ class StreamBalancePass(ModulePass):
                 set_depth(sg.edge_sites[edge_name], depth)
             f.attributes["stream.fifo_bits"] = _i64(result.total_bits)
             f.attributes["stream.fifo_words"] = _i64(result.total_words)
-            f.attributes["stream.fifo_bits_lower_bound"] = _i64(int(result.lp_bound_bits + 0.999999))
+            f.attributes["stream.fifo_bits_lp"] = _i64(math.ceil(result.lp_bound_bits))
             f.attributes["stream.cycles"] = _i64(result.cycles)
             f.attributes["stream.cycles_unbounded"] = _i64(result.reference_cycles)
