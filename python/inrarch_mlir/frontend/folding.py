@@ -11,6 +11,9 @@ constant), then rewrites the users of those constants:
   `unsqueeze` + `expand`, times s if s != 1); a zero A becomes a zero.
 - `mul` by a constant one / zero, `add`/`sub` of a constant zero, `div` by
   one, and `where` with a constant condition are simplified away.
+- Identical nodes (same op, same operands) are merged (common-subexpression
+  elimination: torch-dialect ops carry no memory-effect interface, so
+  MLIR's `cse` cannot merge them after import).
 - Remaining constants are stored compactly: dimensions along which the value
   does not change are kept at size 1 and re-broadcast with `expand`; each
   use gets its own `get_attr` node (the importer binds a node only once).
@@ -53,6 +56,7 @@ class FoldStats:
     zeros: int = 0
     constants: int = 0
     max_constant_numel: int = 0
+    cse_merged: int = 0
 
 
 # ---------------------------------------------------------------------------
@@ -73,6 +77,17 @@ def _compact(t: torch.Tensor) -> torch.Tensor:
             if torch.equal(first.expand_as(c), c):
                 c = first
     return c.contiguous().clone()
+
+
+def _key(a: Any) -> Any:
+    """A hashable, type-exact key for an FX argument."""
+    if isinstance(a, fx.Node):
+        return ("node", a)
+    if isinstance(a, (list, tuple)):
+        return (type(a).__name__,) + tuple(_key(x) for x in a)
+    if isinstance(a, dict):
+        return ("dict",) + tuple((k, _key(v)) for k, v in sorted(a.items()))
+    return (type(a).__name__, a)
 
 
 def _all_equal(t: torch.Tensor, value: float) -> bool:
@@ -103,6 +118,28 @@ class _Folder:
         self.stats = FoldStats()
         self.attr_count = 0
         self.attrs: Dict[str, torch.Tensor] = {}
+        self.cse: Dict[tuple, fx.Node] = {}
+
+    # -- node creation (with CSE) ----------------------------------------------
+
+    def call(self, target, args, kwargs=None) -> fx.Node:
+        """`graph.call_function`, reusing an identical earlier node."""
+        kwargs = kwargs or {}
+        tags = getattr(target, "tags", ())
+        key = None
+        if torch.Tag.nondeterministic_seeded not in tags:
+            try:
+                key = (target, _key(args), _key(kwargs))
+                hash(key)
+            except TypeError:
+                key = None
+        if key is not None and key in self.cse:
+            self.stats.cse_merged += 1
+            return self.cse[key]
+        node = self.graph.call_function(target, args, kwargs)
+        if key is not None:
+            self.cse[key] = node
+        return node
 
     # -- materialisation ----------------------------------------------------
 
@@ -133,7 +170,7 @@ class _Folder:
         new = self.env[other]
         want, have = _meta(node), _meta(other)
         if want is not None and have is not None and tuple(want.shape) != tuple(have.shape):
-            new = self.graph.call_function(aten.expand.default, (new, list(want.shape)))
+            new = self.call(aten.expand.default, (new, list(want.shape)))
         return new
 
     def zeros_of(self, node: fx.Node) -> torch.Tensor:
@@ -187,14 +224,14 @@ class _Folder:
             if hot is not None:
                 k, scale = hot
                 self.stats.one_hot_selects += 1
-                r = self.graph.call_function(aten.select.int, (self.env[args[1]], 0, k))
+                r = self.call(aten.select.int, (self.env[args[1]], 0, k))
                 if scale != 1.0:
-                    r = self.graph.call_function(aten.mul.Tensor, (r, scale))
+                    r = self.call(aten.mul.Tensor, (r, scale))
             else:
-                r = self.graph.call_function(aten.mm.default, (self.materialize(row[None]), self.env[args[1]]))
-                r = self.graph.call_function(aten.squeeze.dim, (r, 0))
-            r = self.graph.call_function(aten.unsqueeze.default, (r, 0))
-            return self.graph.call_function(aten.expand.default, (r, [m, n]))
+                r = self.call(aten.mm.default, (self.materialize(row[None]), self.env[args[1]]))
+                r = self.call(aten.squeeze.dim, (r, 0))
+            r = self.call(aten.unsqueeze.default, (r, 0))
+            return self.call(aten.expand.default, (r, [m, n]))
         if t == aten.mm.default and args[1] in c and not torch.any(c[args[1]]):
             return self.zeros_of(node)
         if t == aten.mul.Tensor and len(args) == 2:
@@ -222,7 +259,7 @@ class _Folder:
                 self.stats.identities += 1
                 if t == aten.add.Tensor and alpha == 1:
                     return self.shaped(node, b)
-                r = self.graph.call_function(aten.mul.Tensor, (self.shaped(node, b), -alpha if t == aten.sub.Tensor else alpha))
+                r = self.call(aten.mul.Tensor, (self.shaped(node, b), -alpha if t == aten.sub.Tensor else alpha))
                 return r
         if t == aten.div.Tensor and args[1] in c and _all_equal(c[args[1]], 1.0) and args[0] not in c:
             self.stats.identities += 1
@@ -261,8 +298,9 @@ class _Folder:
                 if isinstance(repl, fx.Node):
                     self.env[node] = repl
                     continue
-                new = self.graph.call_function(node.target, self.arg(node.args), self.arg(dict(node.kwargs)))
-                new.meta = dict(node.meta)
+                new = self.call(node.target, self.arg(node.args), self.arg(dict(node.kwargs)))
+                if not new.meta:
+                    new.meta = dict(node.meta)
                 self.env[node] = new
             elif node.op == "output":
                 self.graph.output(self.arg(node.args[0]))
