@@ -137,8 +137,12 @@ def _count_results(module_asm: str) -> int:
     raise FrontendError("module has no func.func @main")
 
 
-def run_module(module_asm: str, inputs: Sequence[torch.Tensor], *, opt_level: int = 2) -> List[np.ndarray]:
-    """JIT-compiles `func.func @main` and runs it on `inputs`; returns its results."""
+def run_module(module_asm: str, inputs: Sequence[torch.Tensor], *, opt_level: int = 0) -> List[np.ndarray]:
+    """JIT-compiles `func.func @main` and runs it on `inputs`; returns its results.
+
+    `opt_level` 0 by default: LLVM -O2 on a large derivative graph costs tens
+    of seconds of compile time and a check runs the module once.
+    """
     from torch_mlir.execution_engine import ExecutionEngine
     from torch_mlir.runtime import np_to_memref as m2n
 
