@@ -218,6 +218,8 @@ class _Converter:
         name = op.name
         operands = list(op.operands)
         tensor_operands = [v for v in operands if vtensor_shape_dtype(v.type)]
+        if name == "torch.aten.cat":  # its tensors come through a list
+            tensor_operands = list(operands[0].owner.operands)
         streaming = any(self.is_stream(v) for v in tensor_operands)
         loc = op.location
         if name == "torch.aten.expand":
@@ -232,7 +234,13 @@ class _Converter:
             return
         if not streaming:
             return  # a weight expression: stays a torch op, evaluated at load time
-        out = vtensor_shape_dtype(op.results[0].type)[0] if op.results else None
+        if name == "torch.prim.ListConstruct":
+            self.converted.append(op)  # read by its consumer (aten.cat); erased after it
+            return
+        out_info = vtensor_shape_dtype(op.results[0].type) if len(op.results) == 1 else None
+        if out_info is None:
+            raise PassError(op, f"unsupported op '{name}' on a batch-dependent tensor (no single tensor result)")
+        out = out_info[0]
         if name in ELEMENTWISE:
             self._elementwise(op, out, loc)
         elif name == "torch.aten.mm":
