@@ -59,3 +59,28 @@ func.func @weights_only(%x: !torch.vtensor<[4,2],f32>, %w: !torch.vtensor<[8],f3
   %m = torch.aten.mul.Scalar %w, %f : !torch.vtensor<[8],f32>, !torch.float -> !torch.vtensor<[8],f32>
   return %m : !torch.vtensor<[8],f32>
 }
+
+// -----
+
+// A weight expression made of views (column 1 of W, as a row) becomes the
+// offset/strides of one stream.weights op: W is [8, 2] row-major, so column
+// 1 starts at element 1 with stride 2.
+
+// CHECK-LABEL: func.func @weight_column
+// CHECK: "stream.weights"(%{{.*}}) {offset = 1 : i64, strides = array<i64: 0, 2>} : (tensor<8x2xf32>) -> !stream.buffer<tensor<1x8xf32>>
+// CHECK-NOT: torch.aten.select.int
+func.func @weight_column(%x: !torch.vtensor<[4,8],f32>, %w: !torch.vtensor<[8,2],f32>) -> !torch.vtensor<[4,8],f32> {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %int4 = torch.constant.int 4
+  %int8 = torch.constant.int 8
+  %false = torch.constant.bool false
+  %perm = torch.prim.ListConstruct %int1, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  %wt = torch.aten.permute %w, %perm : !torch.vtensor<[8,2],f32>, !torch.list<int> -> !torch.vtensor<[2,8],f32>
+  %col = torch.aten.select.int %wt, %int0, %int1 : !torch.vtensor<[2,8],f32>, !torch.int, !torch.int -> !torch.vtensor<[8],f32>
+  %row = torch.aten.unsqueeze %col, %int0 : !torch.vtensor<[8],f32>, !torch.int -> !torch.vtensor<[1,8],f32>
+  %size = torch.prim.ListConstruct %int4, %int8 : (!torch.int, !torch.int) -> !torch.list<int>
+  %b = torch.aten.expand %row, %size, %false : !torch.vtensor<[1,8],f32>, !torch.list<int>, !torch.bool -> !torch.vtensor<[4,8],f32>
+  %m = torch.aten.mul.Tensor %x, %b : !torch.vtensor<[4,8],f32>, !torch.vtensor<[4,8],f32> -> !torch.vtensor<[4,8],f32>
+  return %m : !torch.vtensor<[4,8],f32>
+}

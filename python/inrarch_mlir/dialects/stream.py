@@ -257,9 +257,50 @@ def store(channel: ir.Value, *, loc=None, ip=None) -> ir.Value:
     return _create("stream.store", [info.tensor_type], [channel], loc=loc, ip=ip).result
 
 
-def weights(source: ir.Value, *, loc=None, ip=None) -> ir.Value:
-    """Copies a weight tensor into an on-chip buffer."""
-    return _create("stream.weights", [buffer_type(source.type)], [source], loc=loc, ip=ip).result
+def weights(
+    source: ir.Value,
+    shape: Sequence[int] | None = None,
+    offset: int = 0,
+    strides: Sequence[int] | None = None,
+    *,
+    loc=None,
+    ip=None,
+) -> ir.Value:
+    """Copies a weight tensor, or an affine view of it, into an on-chip buffer.
+
+    - source: the weight tensor (a function argument or a constant).
+    - shape: the buffer's shape (default: the source's).
+    - offset, strides: element (multi-index i) = source_flat[offset +
+      sum(i[d] * strides[d])]; omitted for a plain copy.
+    """
+    src = ir.RankedTensorType(source.type)
+    if shape is None:
+        shape = list(src.shape)
+    tensor = ir.Type.parse("tensor<" + "".join(f"{d}x" for d in shape) + f"{src.element_type}>")
+    attrs = {}
+    contiguous = list(contiguous_strides(shape))
+    # strides of unit dims never matter
+    same = strides is None or all(n == 1 or a == b for n, a, b in zip(shape, strides, contiguous))
+    if offset != 0 or not same or list(shape) != list(src.shape):
+        attrs = {"offset": _i64(offset), "strides": ir.DenseI64ArrayAttr.get(list(strides or contiguous))}
+    return _create("stream.weights", [buffer_type(tensor)], [source], attrs, loc=loc, ip=ip).result
+
+
+def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
+    """Row-major element strides of `shape`."""
+    out, acc = [], 1
+    for d in reversed(list(shape)):
+        out.append(acc)
+        acc *= d
+    return tuple(reversed(out))
+
+
+def weights_view(op) -> tuple[int, list[int]]:
+    """(offset, strides) of a stream.weights op (contiguous when absent)."""
+    shape = buffer_tensor(op.results[0].type).shape
+    if "strides" in op.attributes:
+        return int_attr(op, "offset", 0), array_attr(op, "strides")
+    return 0, list(contiguous_strides(shape))
 
 
 def fifo(channel: ir.Value, depth: int = 2, *, loc=None, ip=None) -> ir.Value:

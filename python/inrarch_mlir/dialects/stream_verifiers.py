@@ -9,6 +9,8 @@ one rule and quotes the values it saw.
 from __future__ import annotations
 
 
+import math
+
 from torch_mlir import ir
 
 from . import stream as S
@@ -90,10 +92,26 @@ def _verify_store(op):
 
 
 def _verify_weights(op):
-    src = op.operands[0].type
-    buf = S.buffer_tensor(op.results[0].type)
-    if src != buf:
+    src = ir.RankedTensorType(op.operands[0].type)
+    buf = ir.RankedTensorType(S.buffer_tensor(op.results[0].type))
+    if src.element_type != buf.element_type:
         raise _Reject(f"copies {src} into a buffer of {buf}")
+    has_view = "strides" in op.attributes or "offset" in op.attributes
+    if not has_view:
+        if tuple(src.shape) != tuple(buf.shape):
+            raise _Reject(f"copies {src} into a buffer of {buf}; give offset and strides for a view")
+        return
+    if "strides" not in op.attributes:
+        raise _Reject("a view needs both offset and strides")
+    offset, strides = S.weights_view(op)
+    if len(strides) != len(buf.shape):
+        raise _Reject(f"has {len(strides)} strides for a buffer of rank {len(buf.shape)}")
+    if offset < 0 or any(st < 0 for st in strides):
+        raise _Reject(f"offset {offset} and strides {strides} must be >= 0")
+    last = offset + sum((d - 1) * st for d, st in zip(buf.shape, strides))
+    numel = math.prod(src.shape)
+    if last >= numel:
+        raise _Reject(f"view reads element {last} of a source with {numel} elements")
 
 
 def _verify_fifo(op):

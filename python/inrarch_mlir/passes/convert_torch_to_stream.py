@@ -13,7 +13,10 @@ reported with a diagnostic naming the op.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Callable
+
+import numpy as np
 
 from torch_mlir import ir
 from torch_mlir.dialects import arith, math
@@ -165,6 +168,54 @@ VIEWS = {"torch.aten.unsqueeze", "torch.aten.squeeze", "torch.aten.squeeze.dim",
          "torch.aten.reshape", "torch.aten._unsafe_view", "torch.aten.flatten.using_ints"}
 
 
+def weight_view(v: ir.Value) -> tuple[ir.Value, list[int], int, list[int]]:
+    """(base, shape, offset, strides) of a weight expression made of views.
+
+    The base is a function argument or a `torch.vtensor.literal`; element i
+    of the view is base_flat[offset + sum(i[d] * strides[d])].
+    """
+    owner = v.owner
+    shape = vtensor_shape_dtype(v.type)[0]
+    if isinstance(owner, ir.Block) or owner.name == "torch.vtensor.literal":
+        return v, shape, 0, list(S.contiguous_strides(shape))
+    name = owner.name
+    ops = list(owner.operands)
+    if name not in ("torch.aten.permute", "torch.aten.select.int", "torch.aten.unsqueeze", "torch.aten.squeeze",
+                    "torch.aten.squeeze.dim", "torch.aten.slice.Tensor", "torch.aten.expand", "torch.aten.view",
+                    "torch.aten.reshape", "torch.aten._unsafe_view"):
+        raise PassError(owner, f"weight expression uses '{name}'; only views of weights (permute, select, slice, "
+                               "reshape, expand) can be loaded into on-chip buffers")
+    base, src_shape, offset, strides = weight_view(ops[0])
+    rank = len(src_shape)
+    if name == "torch.aten.permute":
+        perm = [d % rank for d in _int_list(ops[1])]
+        strides = [strides[d] for d in perm]
+    elif name == "torch.aten.select.int":
+        dim, idx = _scalar_of(ops[1]) % rank, _scalar_of(ops[2]) % src_shape[_scalar_of(ops[1]) % rank]
+        offset += idx * strides[dim]
+        strides = strides[:dim] + strides[dim + 1 :]
+    elif name == "torch.aten.slice.Tensor":
+        dim = _scalar_of(ops[1]) % rank
+        start = _scalar_of(ops[2]) or 0
+        start = start % src_shape[dim] if start < 0 else start
+        step = _scalar_of(ops[4]) or 1
+        offset += start * strides[dim]
+        strides = strides[:dim] + [strides[dim] * step] + strides[dim + 1 :]
+    elif name == "torch.aten.expand":
+        strides = [0] * (len(shape) - rank) + [0 if s == 1 and n != 1 else st
+                                               for s, n, st in zip(src_shape, shape[len(shape) - rank:], strides)]
+    else:  # unsqueeze / squeeze / view: only unit dims or a contiguous source
+        kept = [st for n, st in zip(src_shape, strides) if n != 1]
+        if [n for n in shape if n != 1] == [n for n in src_shape if n != 1]:
+            it = iter(kept)
+            strides = [0 if n == 1 else next(it) for n in shape]
+        elif list(strides) == list(S.contiguous_strides(src_shape)):
+            strides = list(S.contiguous_strides(shape))
+        else:
+            raise PassError(owner, f"'{name}' of a non-contiguous weight view is not supported")
+    return base, shape, offset, strides
+
+
 # --------------------------------------------------------------------------
 # The converter
 # --------------------------------------------------------------------------
@@ -177,6 +228,7 @@ class _Converter:
     lanes: int
     streams: dict = dataclasses.field(default_factory=dict)  # torch Value -> channel Value
     converted: list = dataclasses.field(default_factory=list)  # torch ops now dead
+    resources: dict = dataclasses.field(default_factory=dict)  # dense_resource name -> numpy array
 
     # -- classification -------------------------------------------------
     def is_stream(self, v: ir.Value) -> bool:
@@ -190,13 +242,32 @@ class _Converter:
         return ir.Operation.create("builtin.unrealized_conversion_cast", results=[t], operands=[v], loc=loc).result
 
     def weight_buffer(self, v: ir.Value, loc) -> tuple[ir.Value, bool]:
-        """A weight expression as an on-chip buffer; looks through transposes."""
+        """A weight expression as an on-chip buffer; looks through transposes.
+
+        Weight expressions are views of an argument or a constant (permute,
+        select, slice, (un)squeeze, contiguous reshape, expand): they become
+        the `offset`/`strides` of the `stream.weights` op, so the hardware
+        loads exactly the elements it needs.
+        """
         transposed = False
         while not isinstance(v.owner, ir.Block) and v.owner.name == "torch.aten.permute" \
                 and _int_list(v.owner.operands[1]) == [1, 0]:
             transposed = not transposed
             v = v.owner.operands[0]
-        return S.weights(self._cast(v, loc), loc=loc), transposed
+        base, shape, offset, strides = weight_view(v)
+        source = self._constant(base, loc) if not isinstance(base.owner, ir.Block) else self._cast(base, loc)
+        return S.weights(source, shape, offset, strides, loc=loc), transposed
+
+    def _constant(self, literal: ir.Value, loc) -> ir.Value:
+        attr = literal.owner.attributes["value"]
+        text = str(attr)
+        if text.startswith("dense_resource<"):  # inline it: emitters need the values
+            name = text[len("dense_resource<") :].split(">")[0]
+            if name not in self.resources:
+                raise PassError(literal.owner, f"constant {name} has no data in the module's resources")
+            attr = ir.DenseElementsAttr.get(self.resources[name].reshape(ir.RankedTensorType(attr.type).shape),
+                                            type=ir.RankedTensorType(attr.type).element_type)
+        return ir.Operation.create("arith.constant", results=[attr.type], attributes={"value": attr}, loc=loc).result
 
     def as_channel(self, v: ir.Value, shape: list[int], loc) -> ir.Value:
         """`v` as a channel of `shape` (batch first), broadcasting as needed."""
@@ -356,7 +427,28 @@ class _Converter:
         self._set(op, acc)
 
 
-def convert_function(func_op, lanes: int = 1) -> None:
+_RESOURCE_RE = re.compile(r'^\s*([\w.]+): "0x([0-9A-Fa-f]+)"', re.M)
+_DTYPES = {"float32": np.float32, "float64": np.float64, "int64": np.int64, "int32": np.int32, "bool": np.bool_}
+
+
+def module_resources(module_op) -> dict:
+    """Blobs of `dense_resource` constants (name -> flat numpy array).
+
+    The bindings give no access to resource data, so it is read back from
+    the printed module: a 4-byte alignment header, then raw little-endian
+    values whose dtype torch-mlir puts at the end of the name.
+    """
+    text = module_op.get_asm()
+    if "dialect_resources" not in text:
+        return {}
+    out = {}
+    for name, hexdata in _RESOURCE_RE.findall(text.split("dialect_resources", 1)[1]):
+        dtype = _DTYPES.get(name.rsplit("torch.", 1)[-1], np.float32)
+        out[name] = np.frombuffer(bytes.fromhex(hexdata)[4:], dtype=dtype).astype(np.float32)
+    return out
+
+
+def convert_function(func_op, lanes: int = 1, resources: dict | None = None) -> None:
     """Lowers every batch-dependent op of one torch-dialect function."""
     block = func_op.regions[0].blocks[0]
     if not len(block.arguments):
@@ -365,7 +457,7 @@ def convert_function(func_op, lanes: int = 1) -> None:
     shape = vtensor_shape_dtype(coords.type)
     if shape is None or len(shape[0]) != 2:
         raise PassError(func_op, f"argument 0 must be the coordinate batch !torch.vtensor<[B,in],f32>, got {coords.type}")
-    conv = _Converter(func_op, shape[0][0], lanes)
+    conv = _Converter(func_op, shape[0][0], lanes, resources=resources or {})
     ops = body_ops(func_op)
     term = ops[-1]
     with ir.InsertionPoint(term), func_op.location:
@@ -394,7 +486,16 @@ def convert_function(func_op, lanes: int = 1) -> None:
         load.erase()
         cast.erase()
         return
+    _erase_dead_torch_ops(func_op)
     func_op.attributes[S.IMPLICIT_FORKS_ATTR] = ir.UnitAttr.get()
+
+
+def _erase_dead_torch_ops(func_op) -> None:
+    """Weight views are now stream.weights attributes: drop the torch ops
+    left without users (torch ops declare no effects, so DCE keeps them)."""
+    for op in reversed(body_ops(func_op)):
+        if op.name.startswith("torch.") and all(not list(r.uses) for r in op.results):
+            op.erase()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -418,4 +519,4 @@ class ConvertTorchToStreamPass(ModulePass):
                 op.name.startswith("torch.") for op in body_ops(f)
             ):
                 continue  # already converted, or nothing to convert
-            convert_function(f, self.lanes)
+            convert_function(f, self.lanes, module_resources(module.operation))

@@ -17,3 +17,13 @@ func.func @unsupported(%x: !torch.vtensor<[4,2],f32>) -> !torch.vtensor<[4,2],f3
   %e = torch.aten.erf %x : !torch.vtensor<[4,2],f32> -> !torch.vtensor<[4,2],f32>
   return %e : !torch.vtensor<[4,2],f32>
 }
+
+// -----
+
+func.func @computed_weight(%x: !torch.vtensor<[4,8],f32>, %w: !torch.vtensor<[8],f32>) -> !torch.vtensor<[4,8],f32> {
+  %f = torch.constant.float 3.000000e+01
+  // expected-error @+1 {{weight expression uses 'torch.aten.mul.Scalar'; only views of weights}}
+  %s = torch.aten.mul.Scalar %w, %f : !torch.vtensor<[8],f32>, !torch.float -> !torch.vtensor<[8],f32>
+  %m = torch.aten.mul.Tensor %x, %s : !torch.vtensor<[4,8],f32>, !torch.vtensor<[8],f32> -> !torch.vtensor<[4,8],f32>
+  return %m : !torch.vtensor<[4,8],f32>
+}

@@ -192,3 +192,13 @@ func.func @not_a_channel(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
   %1 = "stream.store"(%0) : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> tensor<4x6xf32>
   return %1 : tensor<4x6xf32>
 }
+
+// -----
+
+func.func @weights_view_out_of_bounds(%w: tensor<8x2xf32>, %x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'stream.weights' op view reads element 17 of a source with 16 elements}}
+  %0 = "stream.weights"(%w) {offset = 3 : i64, strides = array<i64: 0, 2>} : (tensor<8x2xf32>) -> !stream.buffer<tensor<1x8xf32>>
+  %1 = "stream.broadcast"(%0) : (!stream.buffer<tensor<1x8xf32>>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  return %2 : tensor<4x8xf32>
+}
