@@ -33,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
         group.add_argument(f"--{flag}", dest="target", action="store_const", const=flag, help=text)
     p.add_argument("input", nargs="?", default="-", help="input .mlir file ('-' = stdin)")
     p.add_argument("-o", "--output", required=True, help="output directory")
+    for module_name, _ in TARGETS.values():  # target-specific options (e.g. --precision)
+        if importlib.util.find_spec(module_name) is not None:
+            add = getattr(importlib.import_module(module_name), "add_arguments", None)
+            if add is not None:
+                add(p)
     return p
 
 

@@ -1,0 +1,140 @@
+"""`inrarch csim OUTDIR [--bounded] [--tolerance T]`.
+
+Builds the emitted HLS project's testbench with g++ (unbounded FIFOs, or
+`--bounded`: one thread per process, every FIFO exactly its depth), runs it
+on the project's data, and compares the outputs with the PyTorch reference:
+prints `max_abs_err=` / `max_rel_err=` (rel = error / max |reference| per
+output) and exits 1 over the tolerance, on a fixed-point overflow, or on a
+deadlock (the FIFOs involved are printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+TOOL = "inrarch csim"
+DEFAULT_TOLERANCE = {"float": 1e-4, "fixed": 1e-3}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("outdir", metavar="OUTDIR", help="an HLS project written by inrarch-translate --emit-hls / "
+                        "inrarch compile (the directory holding csim.json), or its parent")
+    parser.add_argument("--bounded", action="store_true",
+                        help="threaded simulation with every FIFO bounded to its depth (detects deadlocks)")
+    parser.add_argument("--tolerance", type=float, default=None,
+                        help="max_rel_err accepted (default 1e-4 for float, 1e-3 for fixed point)")
+    parser.add_argument("-O", dest="opt", default="1", metavar="LEVEL", help="g++ optimization level (default 1)")
+    parser.add_argument("--timeout", type=float, default=600, metavar="S", help="run time limit in seconds")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild even if the binary is up to date")
+    parser.add_argument("--json", default=None, metavar="FILE", help="also write the result as JSON")
+
+
+def _err(msg: str) -> int:
+    sys.stderr.write(f"{TOOL}: error: {msg}\n")
+    return 1
+
+
+def _project_dir(path: str) -> Path | None:
+    p = Path(path)
+    for c in (p, p / "hls"):
+        if (c / "csim.json").is_file():
+            return c
+    return None
+
+
+def build(proj: Path, cfg: dict, bounded: bool, opt: str, rebuild: bool = False) -> tuple[Path, Path, bool]:
+    """Compiles the testbench; returns (binary, log, ok)."""
+    exe = proj / ("csim_bounded" if bounded else "csim")
+    log = proj / ("csim_bounded_build.log" if bounded else "csim_build.log")
+    sources = [proj / s for s in cfg["sources"]] + [proj / "top.h", proj / "support.h"]
+    if not rebuild and exe.exists() and all(exe.stat().st_mtime >= s.stat().st_mtime for s in sources if s.exists()):
+        return exe, log, True
+    flags = [f for f in cfg["cxxflags"] if not f.startswith("-O")] + [f"-O{opt}"]
+    cmd = [os.environ.get("CXX", cfg.get("cxx", "g++")), *flags]
+    if cfg.get("ap_types"):
+        cmd += ["-isystem", cfg["ap_types"]]
+    cmd += [f"-I{proj / i}" for i in cfg["includes"]]
+    if bounded:
+        cmd += ["-DINRARCH_BOUNDED_FIFO"]
+    cmd += [str(proj / s) for s in cfg["sources"]] + ["-o", str(exe)]
+    if bounded:
+        cmd += ["-pthread"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    log.write_text(" ".join(cmd) + "\n" + proc.stdout + proc.stderr)
+    return exe, log, proc.returncode == 0
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ..emit import data
+
+    proj = _project_dir(args.outdir)
+    if proj is None:
+        return _err(f"'{args.outdir}' holds no emitted HLS project (csim.json not found)")
+    cfg = json.loads((proj / "csim.json").read_text())
+    prec = cfg.get("design", {}).get("precision", "float")
+    tol = args.tolerance if args.tolerance is not None else DEFAULT_TOLERANCE["fixed" if prec.startswith("fixed") else "float"]
+    if not tol > 0:
+        sys.stderr.write(f"{TOOL}: error: --tolerance must be > 0, got {args.tolerance}\n")
+        return 2
+    if not (proj / "data" / "manifest.json").is_file():
+        return _err(f"{proj / 'data'} has no testbench data; build the project with `inrarch compile` "
+                    "(or inrarch_mlir.flow.build_design), which writes it")
+    mode = "bounded" if args.bounded else "unbounded"
+    t0 = time.perf_counter()
+    exe, log, ok = build(proj, cfg, args.bounded, args.opt, args.rebuild)
+    t_build = time.perf_counter() - t0
+    if not ok:
+        first = next((ln for ln in log.read_text().splitlines() if "error" in ln), "compilation failed")
+        return _err(f"g++ failed ({mode} build): {first.strip()[:300]} (full log: {log})")
+    t1 = time.perf_counter()
+    try:
+        proc = subprocess.run([str(exe), str(proj / "data"), str(proj)], capture_output=True, text=True,
+                              timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        return _err(f"the {mode} simulation ran longer than {args.timeout:g} s")
+    t_run = time.perf_counter() - t1
+    for line in proc.stdout.splitlines():
+        if line.startswith("output ") or line.startswith("OVERFLOW"):
+            print(line)
+    if proc.returncode == 3 or "DEADLOCK" in proc.stderr:
+        sys.stderr.write(proc.stderr)
+        fifos = [ln.split("'")[1] for ln in proc.stderr.splitlines() if ln.strip().startswith("FIFO '")]
+        return _err(f"deadlock in the {mode} simulation; FIFOs involved: {', '.join(fifos) or '(see above)'}")
+    if proc.returncode not in (0, 1):
+        sys.stderr.write(proc.stderr[-4000:])
+        return _err(f"the simulation exited with status {proc.returncode}")
+    outs = cfg["outputs"]
+    actual, expected = [], []
+    for o in outs:
+        a = proj / f"actual_{o['cname']}.bin"
+        if not a.is_file():
+            return _err(f"the simulation wrote no {a.name}")
+        actual.append(np.fromfile(a, dtype=np.float64))
+        expected.append(np.fromfile(proj / "data" / f"expected_{o['cname']}.bin", dtype=np.float64))
+    res = data.compare(actual, expected, [o["name"] for o in outs], [o["order"] for o in outs])
+    overflow = [ln for ln in proc.stdout.splitlines() if ln.startswith("OVERFLOW")]
+    print(f"max_abs_err={res['max_abs_err']:.3e} max_rel_err={res['max_rel_err']:.3e} "
+          f"(worst {res['worst']}; {prec}, {mode}, build {t_build:.1f}s, run {t_run:.2f}s)")
+    res.update({"precision": prec, "mode": mode, "tolerance": tol, "build_seconds": t_build,
+                "run_seconds": t_run, "overflows": overflow})
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=1) + "\n")
+    if proc.stderr.strip():
+        warn = [ln for ln in proc.stderr.splitlines() if ln.startswith("WARNING")]
+        for ln in warn[:10]:
+            sys.stderr.write(ln + "\n")
+    if overflow:
+        return _err(f"fixed-point overflow in {len(overflow)} place(s) (see OVERFLOW lines); the range analysis "
+                    "does not cover these inputs")
+    if not res["max_rel_err"] <= tol:
+        return _err(f"max_rel_err={res['max_rel_err']:.3e} exceeds the tolerance {tol:g} (worst output "
+                    f"{res['worst']})")
+    return 0

@@ -1,0 +1,164 @@
+"""`stream.map` region -> a C++ functor for `inrarch::map`.
+
+The functor's call operator takes one `data_t` per map input and returns
+`data_t`. In float mode the body computes in `data_t` (float). In fixed
+mode each input, stored scaled by 2^-s (s = the input channel's scale
+exponent), is widened to `calc_t` and shifted back to its true value; the
+body computes true values in `calc_t` (a wider ap_fixed); the result is
+shifted to the output channel's scale and rounded/saturated to `data_t`,
+counting saturations (csim only) instead of wrapping silently.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+#: arith.cmpf predicate -> C++ operator (ordered and unordered alike: the
+#: operands are never NaN in these designs; `ord`/`uno` are handled apart).
+_CMP = {1: "==", 2: ">", 3: ">=", 4: "<", 5: "<=", 6: "!=", 8: "==", 9: ">", 10: ">=", 11: "<",
+        12: "<=", 13: "!="}
+
+_BIN = {"arith.addf": "+", "arith.subf": "-", "arith.mulf": "*", "arith.divf": "/"}
+
+#: math ops computed through float (std::) in both modes; sin/cos use
+#: inrarch::sin/cos, which have a fixed-point implementation.
+_FLOAT_MATH = {"math.exp": "std::exp({})", "math.tanh": "std::tanh({})", "math.log": "std::log({})",
+               "math.sqrt": "std::sqrt({})", "math.rsqrt": "(1.0f / std::sqrt({}))"}
+
+
+class MapEmitError(ValueError):
+    """An op in a map body the emitter cannot translate (carries the op)."""
+
+    def __init__(self, message: str, op=None):
+        super().__init__(message)
+        self.op = op
+
+
+@dataclass(frozen=True)
+class FixedScales:
+    """Scale exponents of a map's inputs and output, and its counter index."""
+
+    inputs: tuple[int, ...]
+    output: int
+    counter: int
+
+
+def _literal(v: float) -> str:
+    if not math.isfinite(v):
+        raise MapEmitError(f"non-finite constant {v} in a map body")
+    text = repr(float(v))
+    return text if ("e" in text or "." in text) else text + ".0"
+
+
+def _live_ops(block) -> list:
+    ops = [o.operation for o in block.operations]
+    needed = set()
+    live = []
+    for op in reversed(ops):
+        if op.name == "stream.yield" or any(r in needed for r in op.results):
+            live.append(op)
+            needed.update(op.operands)
+    return list(reversed(live)), needed
+
+
+def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
+    """C++ source of `struct <name>` computing the map region of `op`."""
+    from torch_mlir import ir
+
+    from ..dialects import stream as S
+
+    block = S.map_body(op)
+    live, needed = _live_ops(block)
+    calc = "calc_t" if fixed else "data_t"
+    names: dict = {}
+    params, lines = [], []
+    for i, arg in enumerate(block.arguments):
+        if arg not in needed:
+            params.append("data_t")
+            continue
+        if fixed:
+            params.append(f"data_t i{i}")
+            lines.append(f"const calc_t a{i} = top_support::from_data<calc_t, {fixed.inputs[i]}>(i{i}, "
+                         f"{fixed.counter});")
+        else:
+            params.append(f"data_t a{i}")
+        names[arg] = f"a{i}"
+
+    def is_bool(v) -> bool:
+        t = v.type
+        return S.isa(t, ir.IntegerType) and ir.IntegerType(t).width == 1
+
+    ret = None
+    for k, inner in enumerate(live):
+        nm = inner.name
+        a = [names[v] for v in inner.operands]
+        if nm == "stream.yield":
+            if len(a) != 1:
+                raise MapEmitError(f"map yields {len(a)} values; expected 1", inner)
+            v = a[0]
+            if is_bool(inner.operands[0]):
+                v = f"{calc}({v} ? 1 : 0)"
+            ret = (f"return top_support::to_data<data_t, {fixed.output}>({v}, {fixed.counter});" if fixed
+                   else f"return {v};")
+            continue
+        res = inner.results[0]
+        ty = "bool" if is_bool(res) else calc
+        if nm == "arith.constant":
+            attr = inner.attributes["value"]
+            if S.isa(attr, ir.FloatAttr):
+                expr = f"{calc}({_literal(ir.FloatAttr(attr).value)})"
+            elif ty == "bool":
+                expr = "true" if ir.IntegerAttr(attr).value else "false"
+            else:
+                expr = f"{calc}({_literal(float(ir.IntegerAttr(attr).value))})"
+        elif nm in _BIN:
+            expr = f"{calc}({a[0]} {_BIN[nm]} {a[1]})"
+        elif nm == "arith.negf":
+            expr = f"{calc}(-{a[0]})"
+        elif nm == "arith.maximumf":
+            expr = f"({a[0]} > {a[1]} ? {a[0]} : {a[1]})"
+        elif nm == "arith.minimumf":
+            expr = f"({a[0]} < {a[1]} ? {a[0]} : {a[1]})"
+        elif nm == "math.absf":
+            expr = f"({a[0]} < {calc}(0) ? {calc}(-{a[0]}) : {a[0]})"
+        elif nm in ("math.sin", "math.cos"):
+            expr = f"inrarch::{nm[5:]}({a[0]})"
+        elif nm in _FLOAT_MATH:
+            expr = f"{calc}({_FLOAT_MATH[nm].format(f'top_support::to_float({a[0]})')})"
+        elif nm == "math.powf":
+            expr = f"{calc}(std::pow(top_support::to_float({a[0]}), top_support::to_float({a[1]})))"
+        elif nm == "arith.cmpf":
+            pred = ir.IntegerAttr(inner.attributes["predicate"]).value
+            if pred in _CMP:
+                expr = f"({a[0]} {_CMP[pred]} {a[1]})"
+            elif pred in (0, 14):
+                expr = "false"
+            elif pred in (7, 15):
+                expr = "true"
+            else:
+                raise MapEmitError(f"arith.cmpf predicate {pred} is not supported", inner)
+        elif nm == "arith.select":
+            expr = f"({a[0]} ? {a[1]} : {a[2]})"
+        elif nm in ("arith.uitofp", "arith.sitofp"):
+            expr = f"{calc}({a[0]} ? 1 : 0)" if is_bool(inner.operands[0]) else f"{calc}({a[0]})"
+        elif nm == "arith.andi":
+            expr = f"({a[0]} && {a[1]})"
+        elif nm == "arith.ori":
+            expr = f"({a[0]} || {a[1]})"
+        elif nm == "arith.xori":
+            expr = f"({a[0]} != {a[1]})"
+        else:
+            raise MapEmitError(f"'{nm}' in a map body has no C++ translation", inner)
+        v = f"v{k}"
+        names[res] = v
+        lines.append(f"const {ty} {v} = {expr};")
+    if ret is None:
+        raise MapEmitError("map body has no stream.yield", op)
+    lines.append(ret)
+    body = "\n".join("    " + ln for ln in lines)
+    return (f"struct {name} {{\n"
+            f"  data_t operator()({', '.join(params)}) const {{\n"
+            f"{body}\n"
+            f"  }}\n"
+            f"}};\n")
