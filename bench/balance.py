@@ -20,15 +20,6 @@ from pathlib import Path
 
 INR_ARCH = {"fifos": 238, "fifo_elements": 178_289, "cycles": 557_713, "processes": 215}
 SPEC = "siren:in=2,hidden=256,layers=4,out=3,w0=30"
-PIPELINE = [
-    "convert-torch-to-stream",
-    "stream-fuse-elementwise",
-    "stream-insert-forks",
-    "canonicalize",
-    "stream-annotate-timing",
-    "stream-balance",
-    "stream-check-deadlock",
-]
 
 
 def run(order: int, batch: int) -> dict:
@@ -37,7 +28,7 @@ def run(order: int, batch: int) -> dict:
     from inrarch_mlir.context import make_context
     from inrarch_mlir.diagnostics import parse_module
     from inrarch_mlir.frontend import import_model
-    from inrarch_mlir.pipeline import Pipeline
+    from inrarch_mlir.pipeline import STREAM_PIPELINE, Pipeline
     from inrarch_mlir.passes.walk import funcs
 
     t0 = time.perf_counter()
@@ -51,7 +42,7 @@ def run(order: int, batch: int) -> dict:
         seconds[name] = now - last[0]
         last[0] = now
 
-    Pipeline.parse(",".join(PIPELINE)).run(module, after_pass=timer)
+    Pipeline.parse(STREAM_PIPELINE).run(module, after_pass=timer)
     f = next(funcs(module))
     ops = [op.operation.name for op in f.regions[0].blocks[0].operations]
     attr = lambda k: ir.IntegerAttr(f.attributes[k]).value  # noqa: E731

@@ -17,6 +17,13 @@ from .diagnostics import CompileError, Diagnostic, collecting, from_mlir
 from .passes import ModulePass, OptionError, PassError, get_pass_class
 
 
+#: torch-dialect derivative module -> balanced, deadlock-checked stream design.
+STREAM_PIPELINE = (
+    "convert-torch-to-stream,stream-insert-forks,stream-cse,stream-fuse-elementwise,"
+    "stream-insert-forks,canonicalize,stream-annotate-timing,stream-balance,stream-check-deadlock"
+)
+
+
 def split_top_level(text: str) -> list[str]:
     """Splits "a,b{x=1,y=2},c(d,e)" at commas outside braces/parens."""
     parts, depth, cur = [], 0, ""

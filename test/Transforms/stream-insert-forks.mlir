@@ -35,6 +35,27 @@ func.func @single_use(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // -----
 
+// A fork of a fork collapses into one fork with three outputs.
+
+// CHECK-LABEL: func.func @fork_tree
+// CHECK: %[[L:.*]] = "stream.load"
+// CHECK-NEXT: %[[F:.*]]:3 = "stream.fork"(%[[L]])
+// CHECK-NOT: "stream.fork"
+// CHECK: "stream.store"(%[[F]]#0)
+// CHECK: "stream.store"(%[[F]]#1)
+// CHECK: "stream.store"(%[[F]]#2)
+func.func @fork_tree(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %0 = "stream.load"(%x) : (tensor<4x8xf32>) -> !stream.channel<tensor<4x8xf32>, 1 : i64>
+  %1:2 = "stream.fork"(%0) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> (!stream.channel<tensor<4x8xf32>, 1 : i64>, !stream.channel<tensor<4x8xf32>, 1 : i64>)
+  %2:2 = "stream.fork"(%1#1) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> (!stream.channel<tensor<4x8xf32>, 1 : i64>, !stream.channel<tensor<4x8xf32>, 1 : i64>)
+  %3 = "stream.store"(%1#0) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  %4 = "stream.store"(%2#0) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  %5 = "stream.store"(%2#1) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
+  return %3, %4, %5 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
 // Error case: fan-out outside a function marked stream.implicit_forks is
 // rejected before the pass can run.
 

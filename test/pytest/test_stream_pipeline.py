@@ -5,10 +5,8 @@ import pytest
 
 from inrarch_mlir.context import make_context
 from inrarch_mlir.diagnostics import parse_module
+from inrarch_mlir.pipeline import STREAM_PIPELINE as PIPELINE
 from inrarch_mlir.pipeline import Pipeline
-
-PIPELINE = ("convert-torch-to-stream,stream-fuse-elementwise,stream-insert-forks,canonicalize,"
-            "stream-annotate-timing,stream-balance,stream-check-deadlock")
 FAMILIES = [
     "siren:in=2,hidden=8,layers=2,out=2,w0=30",
     "ffn:in=2,hidden=8,layers=2,out=2",

@@ -24,19 +24,54 @@ def _use_order(func_op):
     return key
 
 
+def _terminal_uses(value, forks: list) -> list:
+    """Uses of `value` by non-fork ops, looking through forks (collected)."""
+    out = []
+    for use in value.uses:
+        owner = use.owner.operation
+        if owner.name == "stream.fork":
+            forks.append(owner)
+            for r in owner.results:
+                out.extend(_terminal_uses(r, forks))
+        else:
+            out.append(use)
+    return out
+
+
 def insert_forks(func_op) -> int:
-    """Forks every multi-consumer channel in `func_op`; returns forks added."""
-    added = 0
-    for op in list(stream_ops(func_op)):
+    """Gives every channel exactly one fork (or none) feeding all its consumers.
+
+    Fork trees (a fork of a fork, forks left with unused or single outputs,
+    e.g. after stream-cse) collapse into one fork per producer; returns the
+    number of channels whose forks changed.
+    """
+    changed = 0
+    order = _use_order(func_op)
+    # Collected before any fork is erased: touching an erased op crashes.
+    producers = [op for op in stream_ops(func_op) if op.name != "stream.fork"]
+    for op in producers:
         for res in op.results:
-            uses = sorted(res.uses, key=_use_order(func_op))
-            if len(uses) < 2 or not S.is_channel(res.type):
+            if not S.is_channel(res.type):
                 continue
-            outs = S.fork(res, len(uses), loc=op.location, ip=ir.InsertionPoint.after(op))
-            for use, out in zip(uses, outs):
-                use.owner.operands[use.operand_number] = out
-            added += 1
-    return added
+            forks: list = []
+            uses = sorted(_terminal_uses(res, forks), key=order)
+            if len(forks) == 1 and len(forks[0].results) == len(uses) and all(
+                len(list(r.uses)) == 1 for r in forks[0].results
+            ):
+                continue  # already canonical
+            if not forks and len(uses) < 2:
+                continue
+            targets = [(u.owner.operation, u.operand_number) for u in uses]
+            if len(targets) >= 2:
+                outs = S.fork(res, len(targets), loc=op.location, ip=ir.InsertionPoint.after(op))
+            else:
+                outs = [res]
+            for (owner, number), out in zip(targets, outs):
+                owner.operands[number] = out
+            for f in reversed(forks):  # children were collected after parents
+                f.erase()
+            changed += 1
+    return changed
 
 
 @dataclasses.dataclass(frozen=True)
