@@ -106,8 +106,11 @@ def run(args: argparse.Namespace) -> int:
             print(line)
     if proc.returncode == 3 or "DEADLOCK" in proc.stderr:
         sys.stderr.write(proc.stderr)
-        fifos = [ln.split("'")[1] for ln in proc.stderr.splitlines() if ln.strip().startswith("FIFO '")]
-        return _err(f"deadlock in the {mode} simulation; FIFOs involved: {', '.join(fifos) or '(see above)'}")
+        rows = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip().startswith("FIFO '")]
+        full = [ln.split("'")[1] for ln in rows if "blocked on write" in ln]
+        empty = [ln.split("'")[1] for ln in rows if "blocked on read" in ln and "blocked on write" not in ln]
+        return _err(f"deadlock in the {mode} simulation: full FIFOs (writer blocked): {', '.join(full) or 'none'}; "
+                    f"{len(empty)} empty FIFO(s) with a blocked reader (listed above)")
     if proc.returncode not in (0, 1):
         sys.stderr.write(proc.stderr[-4000:])
         return _err(f"the simulation exited with status {proc.returncode}")

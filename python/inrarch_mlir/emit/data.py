@@ -239,9 +239,10 @@ def annotate_ranges(func_op, ranges: dict, margin: float = 1.0) -> None:
     """Stores `ranges` (from `evaluate`) as `stream.max_abs` attributes."""
     from torch_mlir import ir
 
-    f64 = ir.F64Type.get()
-    for op, vals in ranges.items():
-        op.attributes[MAX_ABS_ATTR] = ir.ArrayAttr.get([ir.FloatAttr.get(f64, v * margin) for v in vals])
+    with func_op.context, ir.Location.unknown():
+        f64 = ir.F64Type.get()
+        for op, vals in ranges.items():
+            op.attributes[MAX_ABS_ATTR] = ir.ArrayAttr.get([ir.FloatAttr.get(f64, v * margin) for v in vals])
 
 
 def read_ranges(op) -> list[float] | None:
