@@ -20,6 +20,7 @@ PASSES: dict[str, str] = {
     "stream-fuse-elementwise": "stream_fuse_elementwise:StreamFuseElementwisePass",
     "stream-cse": "stream_cse:StreamCSEPass",
     "stream-insert-forks": "stream_insert_forks:StreamInsertForksPass",
+    "stream-parallelize": "stream_parallelize:StreamParallelizePass",
     "stream-annotate-timing": "stream_annotate_timing:StreamAnnotateTimingPass",
     "stream-balance": "stream_balance:StreamBalancePass",
     "stream-check-deadlock": "stream_check_deadlock:StreamCheckDeadlockPass",

@@ -1,0 +1,67 @@
+"""stream-parallelize: more DSP budget never costs cycles (property test)."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch_mlir import ir
+from torch_mlir.dialects import arith, func
+
+from inrarch_mlir.context import make_context
+from inrarch_mlir.dataflow import simulate
+from inrarch_mlir.dialects import stream
+from inrarch_mlir.passes.stream_graph import extract
+from inrarch_mlir.passes.stream_parallelize import StreamParallelizePass, allocate
+
+
+def mlp(widths, batch=3):
+    """A chain of matmuls with a mulf map after each, as stream IR."""
+    ctx = make_context()
+    with ctx, ir.Location.unknown():
+        f32 = ir.F32Type.get()
+        module = ir.Module.create()
+        args = [ir.RankedTensorType.get([batch, widths[0]], f32)]
+        args += [ir.RankedTensorType.get([a, b], f32) for a, b in zip(widths, widths[1:])]
+        with ir.InsertionPoint(module.body):
+            @func.FuncOp.from_py_func(*args)
+            def net(x, *ws):
+                h = stream.load(x)
+                for w in ws:
+                    h = stream.matmul(h, stream.weights(w))
+                    h, block = stream.map_([h])
+                    with ir.InsertionPoint(block):
+                        c = arith.constant(f32, 2.0)
+                        stream.yield_([arith.mulf(block.arguments[0], c)])
+                return stream.store(h)
+        assert module.operation.verify()
+    return ctx, module
+
+
+def unbounded_cycles(module) -> int:
+    return simulate(extract(module.body.operations[0].operation, depth_of_missing=None).graph).total_cycles
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    widths=st.lists(st.integers(1, 24), min_size=2, max_size=5),
+    budget=st.integers(8, 400),
+    extra=st.integers(1, 400),
+)
+def test_more_budget_never_more_cycles(widths, budget, extra):
+    results = []
+    for b in (budget, budget + extra):
+        ctx, module = mlp(widths)
+        f = module.body.operations[0].operation
+        try:
+            alloc = allocate(f, b)
+        except Exception as e:  # infeasible budgets must fail for both or the smaller only
+            results.append(None)
+            assert "below the minimum" in str(e)
+            continue
+        with ctx, ir.Location.unknown():
+            StreamParallelizePass(dsp_budget=b).apply(module)
+            results.append((alloc.period, unbounded_cycles(module)))
+    small, large = results
+    if small is None:
+        return
+    assert large is not None
+    assert large[0] <= small[0], f"period grew with budget: {small} -> {large}"
+    assert large[1] <= small[1], f"simulated cycles grew with budget: {small} -> {large}"
