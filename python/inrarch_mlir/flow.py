@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-#: The stream pipeline run between import and emission.
-STREAM_PIPELINE = ("convert-torch-to-stream,stream-fuse-elementwise,stream-insert-forks,canonicalize,"
-                   "stream-annotate-timing,stream-balance,stream-check-deadlock")
+#: The stream pipeline run between import and emission (the project-wide one).
+from .pipeline import STREAM_PIPELINE  # noqa: E402  (light module, no torch import)
 
 #: Extra coordinates (uniform in [-1, 1]) the range analysis samples besides
 #: the testbench batch.
