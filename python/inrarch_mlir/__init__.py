@@ -6,7 +6,7 @@ registry must not pull in torch. Heavy entry points are loaded on first use.
 
 __version__ = "0.1.0"
 
-__all__ = ["Pipeline", "make_context", "__version__"]
+__all__ = ["Pipeline", "compile", "make_context", "__version__"]
 
 
 def __getattr__(name):
@@ -19,4 +19,8 @@ def __getattr__(name):
         from .context import make_context
 
         return make_context
+    if name == "compile":
+        from .compile import compile
+
+        return compile
     raise AttributeError(f"module 'inrarch_mlir' has no attribute {name!r}")

@@ -32,12 +32,15 @@ def _func(module):
 def build_design(spec_or_module, order: int, batch: int, *, precision: str = "float", outdir,
                  progress: Optional[Callable[[str], None]] = None, seed: int = 0,
                  in_features: Optional[int] = None, pipeline: str = STREAM_PIPELINE,
-                 range_samples: int = RANGE_SAMPLES) -> dict:
+                 range_samples: int = RANGE_SAMPLES,
+                 after_pass: Optional[Callable] = None) -> dict:
     """Builds the HLS project for `spec_or_module` under `outdir`.
 
     - spec_or_module: a model spec (`siren:in=2,...`, `path.py:factory`) or an nn.Module.
     - precision: 'float' or 'fixed<W,I>'.
     - progress: called with a short message before each step.
+    - after_pass: passed to `Pipeline.run` (called with (pass text, module)
+      after each stream pass; `inrarch compile` times and dumps with it).
     Returns a dict with the design summary, stream attributes (cycles, FIFO
     words and bits), the measured value ranges, paths and timings. Writes
     `outdir/design.mlir` (the emitted, range-annotated stream IR) and
@@ -68,7 +71,7 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
     say("stream pipeline: " + pipeline)
     t = time.perf_counter()
     module = parse_module(imported.asm, make_context())
-    Pipeline.parse(pipeline).run(module)
+    Pipeline.parse(pipeline).run(module, after_pass=after_pass)
     func = _func(module)
     timings["passes"] = time.perf_counter() - t
 
