@@ -1,0 +1,118 @@
+"""`inrarch compile MODEL --order N --batch B [--precision P] [--dsp-budget D] -o OUTDIR`.
+
+The whole flow (frontend -> stream passes -> parallelism under the DSP
+budget -> FIFO balancing -> HLS emission -> testbench data -> simulation)
+with a progress line per stage on stderr and a summary table at the end.
+Writes OUTDIR/report.json, report.md, graph.dot (graph.svg with Graphviz),
+fifo_occupancy.png and the HLS project under OUTDIR/hls/. Errors are one
+line and exit 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+TOOL = "inrarch compile"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", metavar="MODEL",
+                        help="built-in spec (e.g. siren:in=2,hidden=256,layers=4,out=3,w0=30) or path/file.py:factory")
+    parser.add_argument("--order", type=int, required=True, help="highest derivative order (all orders 0..N)")
+    parser.add_argument("--batch", type=int, required=True, help="samples streamed per run")
+    parser.add_argument("--precision", default="float", help="float (default) or fixed<W,I>, e.g. fixed<32,10>")
+    parser.add_argument("--dsp-budget", type=int, default=3200, metavar="D",
+                        help="DSPs for stream-parallelize to spread over the matmuls (default 3200)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output directory")
+    parser.add_argument("--force", action="store_true", help="replace OUTDIR if it exists and is not empty")
+    parser.add_argument("--in-features", type=int, default=None, metavar="K",
+                        help="input width when it cannot be inferred from the first Linear layer")
+    parser.add_argument("--seed", type=int, default=0, help="seed for weights and coordinates (default 0)")
+    parser.add_argument("--stop-after", default=None, metavar="PASS",
+                        help="stop after this pass (or 'import') and write OUTDIR/PASS.mlir; no emission")
+    parser.add_argument("--dump-ir", default=None, metavar="DIR", help="write the IR after every pass to DIR")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress display or summary")
+
+
+def _usage(msg: str) -> int:
+    sys.stderr.write(f"{TOOL}: error: {msg}\n")
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.order < 0:
+        return _usage(f"--order must be >= 0, got {args.order}")
+    if args.batch < 1:
+        return _usage(f"--batch must be >= 1, got {args.batch}")
+    if args.dsp_budget < 1:
+        return _usage(f"--dsp-budget must be >= 1, got {args.dsp_budget}")
+    from rich.console import Console
+
+    console = Console(stderr=True, highlight=False)
+
+    start = time.perf_counter()
+    current = {"stage": None, "t": start}
+    status = None if args.quiet else console.status("starting", spinner="dots")
+
+    def progress(stage: str, msg: str) -> None:
+        if args.quiet:
+            return
+        now = time.perf_counter()
+        if stage != current["stage"]:
+            if current["stage"] is not None:
+                console.print(f"[green]✓[/] {current['stage']:<15} {now - current['t']:7.2f}s")
+            current.update(stage=stage, t=now)
+        if status is not None:
+            status.update(f"[bold]{stage}[/]: {msg}")
+
+    from ..compile import CompileFailed, compile
+
+    try:
+        if status is not None:
+            status.start()
+        try:
+            report = compile(args.model, args.order, args.batch, outdir=args.output, precision=args.precision,
+                             dsp_budget=args.dsp_budget, in_features=args.in_features, seed=args.seed,
+                             stop_after=args.stop_after, dump_ir=args.dump_ir, overwrite=args.force,
+                             progress=progress)
+        finally:
+            if status is not None:
+                status.stop()
+    except CompileFailed as e:
+        msg = str(e)
+        msg = msg[len("error: "):] if msg.startswith("error: ") else msg
+        sys.stderr.write(f"{TOOL}: error: {msg}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # never a traceback for the user
+        if os.environ.get("INRARCH_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        first = (str(e).strip().splitlines() or [""])[0]
+        sys.stderr.write(f"{TOOL}: error: internal error: {type(e).__name__}: {first} "
+                         "(set INRARCH_DEBUG=1 for a traceback)\n")
+        return 1
+    if not args.quiet and current["stage"] is not None:
+        console.print(f"[green]✓[/] {current['stage']:<15} {time.perf_counter() - current['t']:7.2f}s")
+    if args.stop_after:
+        if not args.quiet:
+            console.print(f"stopped after {args.stop_after}: wrote {os.path.join(args.output, args.stop_after)}.mlir")
+        return 0
+    if not args.quiet:
+        from rich.table import Table
+
+        t = Table(title=f"{args.model} order {args.order} batch {args.batch} ({report.precision})",
+                  show_header=True)
+        t.add_column("figure")
+        t.add_column("value", justify="right")
+        for k, v in report.summary_rows():
+            t.add_row(k, v)
+        console.print(t)
+        console.print(f"wrote {args.output}/ (report.json, report.md, graph.dot, fifo_occupancy.png, hls/); "
+                      f"next: inrarch csim {args.output}")
+    return 0
