@@ -1,0 +1,199 @@
+"""The INR-Arch benchmark: SIREN 2 -> 256 x4 -> 3 (w0 = 30), batch 64, orders 1 and 2.
+
+For each order: `inrarch_mlir.compile(...)` at a DSP budget like INR-Arch's
+(3,200) -> kernels, FIFOs, FIFO elements and bits, cycles (and ms at
+300 MHz), resource estimate, compile time; beside INR-Arch's published
+figures and beside PyTorch on this machine's CPU computing the same partials
+(all unique partials of orders 0..N of the 3 outputs w.r.t. the 2 inputs):
+
+- torch.func: `vmap` of nested `jacrev` per sample (full derivative tensors,
+  the unique entries read out);
+- autograd: `torch.autograd.grad(..., create_graph=True)` per parent partial
+  (`inrarch_mlir.frontend.derivative_function`, the function we compile).
+
+Latency: median of --runs runs after --warmup warm-up runs, float32,
+torch's default thread count. Peak memory: the rise of the process's peak
+resident set size (`resource.getrusage(RUSAGE_SELF).ru_maxrss`) over its RSS
+before the runs, each formulation in a fresh subprocess.
+
+    python bench/inr_arch.py [--orders 1 2] [--batch 64] [--budget 3200]
+
+OUR CYCLES, MS AND RESOURCES ARE ESTIMATES of our models (kernel timing
+model + cycle simulator; `inrarch_mlir.resources`), not synthesis or
+on-board measurements. FIFO counts, elements and bits are exact properties
+of the emitted design. GPU: measured only when CUDA is available.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SPEC = "siren:in=2,hidden=256,layers=4,out=3,w0=30"
+CLOCK_MHZ = 300.0
+INR_ARCH = {"order": 1, "fifos": 238, "processes": 215, "fifo_elements": 178_289, "cycles": 557_713, "ms": 1.83,
+            "dsp": 3_199, "lut": 502_000, "bram18k": 347,
+            "paper_ms_mb": {"1": {"fpga": [1.83, 0.85], "cpu": [3.34, 7.63], "gpu": [2.80, 3.64]},
+                            "2": {"fpga": [2.54, 7.67], "cpu": [12.17, 23.58], "gpu": [9.22, 13.09]}}}
+
+
+def ours(order: int, batch: int, budget: int) -> dict:
+    import inrarch_mlir
+
+    with tempfile.TemporaryDirectory() as d:
+        r = inrarch_mlir.compile(SPEC, order, batch, outdir=Path(d) / "out", dsp_budget=budget)
+    keys = ("kernels", "fifos", "fifo_elements", "fifo_bits", "fifo_bits_lower_bound", "fifo_bits_lp", "cycles",
+            "cycles_lower_bound", "cycles_unbounded", "period", "dsp", "dsp_allocated", "bram18k", "lut", "ff",
+            "compile_seconds", "stage_seconds")
+    row = {k: getattr(r, k) for k in keys}
+    row.update(order=order, batch=batch, budget=budget, ms=r.cycles / (CLOCK_MHZ * 1e3))
+    return row
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def torch_worker(order: int, batch: int, form: str, runs: int, warmup: int, device: str) -> dict:
+    """One formulation in this (fresh) process: median ms and peak-RSS rise."""
+    import resource
+    import statistics
+
+    import torch
+
+    from inrarch_mlir.frontend import DerivativeLayout, derivative_function, example_coords, load_model
+
+    m = load_model(SPEC)
+    module = m.module.float().to(device)
+    names = [n for n, _ in module.named_parameters()]
+    params = [p.detach() for _, p in module.named_parameters()]
+    out_features = module(torch.zeros(1, m.in_features, device=device)).shape[-1]
+    layout = DerivativeLayout.build(m.in_features, out_features, order, False, names)
+    coords = example_coords(batch, m.in_features).float().to(device)
+
+    if form == "autograd":
+        fn = derivative_function(module, layout)
+
+        def step():
+            return fn(coords, *params)
+    else:
+        p = dict(zip(names, params))
+
+        def per_sample(x):
+            return torch.func.functional_call(module, p, (x.unsqueeze(0),)).reshape(-1)
+
+        fs = {}
+        for k in sorted(set(layout.orders)):
+            f = per_sample
+            for _ in range(k):
+                f = torch.func.jacrev(f)
+            fs[k] = torch.func.vmap(f)
+
+        def step():
+            full = {k: f(coords) for k, f in fs.items()}
+            return [full[r.order][(slice(None), r.channel) + r.index] for r in layout.results]
+
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    if device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    rss0 = _rss_bytes()
+    for _ in range(warmup):
+        step()
+    sync()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        step()
+        sync()
+        times.append((time.perf_counter() - t) * 1e3)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    res = {"order": order, "form": form, "device": device, "median_ms": statistics.median(times),
+           "min_ms": min(times), "runs": runs, "threads": torch.get_num_threads(),
+           "peak_rss_rise_mb": max(0, peak - rss0) / 2**20}
+    if device == "cuda":
+        res["peak_cuda_mb"] = torch.cuda.max_memory_allocated() / 2**20
+    return res
+
+
+def baseline(order: int, batch: int, form: str, runs: int, warmup: int, device: str) -> dict:
+    cmd = [sys.executable, __file__, "--worker", str(order), form, device, "--batch", str(batch),
+           "--runs", str(runs), "--warmup", str(warmup)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--orders", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--budget", type=int, default=3200)
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--worker", nargs=3, default=None, metavar=("ORDER", "FORM", "DEVICE"), help=argparse.SUPPRESS)
+    ap.add_argument("-o", "--output", default=str(Path(__file__).parent / "results" / "inr_arch.json"))
+    args = ap.parse_args()
+    if args.worker:
+        o, form, dev = args.worker
+        print(json.dumps(torch_worker(int(o), args.batch, form, args.runs, args.warmup, dev)))
+        return
+
+    import torch
+
+    gpu = torch.cuda.is_available()
+    devices = ["cpu"] + (["cuda"] if gpu else [])
+    rows, base = [], []
+    for order in args.orders:
+        rows.append(ours(order, args.batch, args.budget))
+        for dev in devices:
+            for form in ("torch.func", "autograd"):
+                base.append(baseline(order, args.batch, form, args.runs, args.warmup, dev))
+
+    print(f"SIREN 2-256x4-3 (w0=30), batch {args.batch}, DSP budget {args.budget:,}; "
+          f"ours = estimates of our models at {CLOCK_MHZ:g} MHz (cycles, ms, DSP, BRAM18K, LUT, FF)\n")
+    print("| design | kernels | FIFOs | FIFO elements | FIFO bits | cycles | ms @300 MHz | DSP | BRAM18K | LUT | FF | "
+          "compile s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    ia = INR_ARCH
+    print(f"| INR-Arch order 1 (published, synthesis) | {ia['processes']} | {ia['fifos']} | {ia['fifo_elements']:,} | "
+          f"- | {ia['cycles']:,} | {ia['ms']:.2f} | {ia['dsp']:,} | {ia['bram18k']} | {ia['lut']:,} | - | - |")
+    for r in rows:
+        print(f"| ours order {r['order']} (estimate) | {r['kernels']} | {r['fifos']} | {r['fifo_elements']:,} | "
+              f"{r['fifo_bits']:,} | {r['cycles']:,} | {r['ms']:.3f} | {r['dsp']:,} | {r['bram18k']:,} | "
+              f"{r['lut']:,} | {r['ff']:,} | {r['compile_seconds']:.1f} |")
+    print("\nlower bounds (ours): " + "; ".join(
+        f"order {r['order']}: cycles >= {r['cycles_lower_bound']:,}, FIFO bits >= {r['fifo_bits_lower_bound']:,} "
+        f"(LP, not a bound: {r['fifo_bits_lp']:,})" for r in rows))
+    print(f"\nPyTorch on this machine ({platform.processor() or platform.machine()}, "
+          f"{base[0]['threads'] if base else '?'} threads), batch {args.batch}, median of {args.runs} runs:\n")
+    print("| order | formulation | device | median ms | peak RSS rise MB | ours (estimate) ms | paper CPU / GPU ms |")
+    print("|---|---|---|---|---|---|---|")
+    for b in base:
+        r = next(x for x in rows if x["order"] == b["order"])
+        paper = ia["paper_ms_mb"].get(str(b["order"]), {})
+        pp = f"{paper['cpu'][0]} / {paper['gpu'][0]}" if paper else "-"
+        mem = f"{b['peak_rss_rise_mb']:.1f}" + (f" (CUDA {b['peak_cuda_mb']:.1f})" if "peak_cuda_mb" in b else "")
+        print(f"| {b['order']} | {b['form']} | {b['device']} | {b['median_ms']:.2f} | {mem} | {r['ms']:.3f} | {pp} |")
+    if not gpu:
+        print("\nGPU: not measured (no GPU on this machine).")
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "model": SPEC, "batch": args.batch, "budget": args.budget, "clock_mhz": CLOCK_MHZ,
+        "inr_arch": INR_ARCH, "ours": rows, "pytorch": base, "gpu_measured": gpu,
+        "machine": {"processor": platform.processor(), "machine": platform.machine(), "cpus": os.cpu_count()},
+        "notes": "ours: cycles/ms/DSP/BRAM18K/LUT/FF are estimates of our timing and resource models; "
+                 "peak memory = rise of ru_maxrss over the RSS before the runs, fresh process per formulation",
+    }, indent=2) + "\n")
+    print(f"saved {out}")
+
+
+if __name__ == "__main__":
+    main()
