@@ -20,7 +20,7 @@ def __getattr__(name):
 
         return make_context
     if name == "compile":
-        from .compile import compile
+        from .driver import compile
 
         return compile
     raise AttributeError(f"module 'inrarch_mlir' has no attribute {name!r}")

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         if status is not None:
             status.update(f"[bold]{stage}[/]: {msg}")
 
-    from ..compile import CompileFailed, compile
+    from ..driver import CompileFailed, compile
 
     try:
         if status is not None:

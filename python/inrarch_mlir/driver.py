@@ -1,4 +1,4 @@
-"""`inrarch_mlir.compile(...)`: the whole flow with a report (what `inrarch compile` runs).
+"""`inrarch_mlir.compile(...)` (module `driver`, so the package attribute stays the function): the whole flow with a report (what `inrarch compile` runs).
 
 frontend -> stream passes (with `stream-parallelize{dsp-budget=D}` before
 timing annotation and balancing) -> HLS emission and testbench data (via
