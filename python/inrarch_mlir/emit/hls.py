@@ -273,7 +273,8 @@ def analyze(module, precision: Precision | str = "float") -> Design:
             raise EmitError(str(e), op) from None
         wname = f"weights{wi}"
         wi += 1
-        f = Fifo(f"{wname}__{names[consumer]}_in{oi}", SG.DEFAULT_DEPTH, 1, f"{wname}.out0->{names[consumer]}.in{oi}")
+        f = Fifo(f"{wname}__{names[consumer]}_in{oi}", SG.DEFAULT_DEPTH, SG.WEIGHT_LANES,
+                 f"{wname}.out0->{names[consumer]}.in{oi}")
         design.fifos.append(f)
         in_fifo[(consumer, oi)] = f
         weights_info[op] = (wname, consumer, oi, f, src)

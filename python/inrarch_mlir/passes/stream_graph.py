@@ -29,6 +29,10 @@ OP_LATENCY = {
 MATMUL_LATENCY = 8  # adder tree + output register
 WIRES = ("stream.fifo", "stream.reshape")
 DEFAULT_DEPTH = 2  # what HLS gives a stream without a STREAM pragma
+#: Elements per word of a weight stream: one 512-bit AXI beat of 32-bit
+#: values, so a 256x256 matrix loads in 4,096 cycles (emitter and timing
+#: model both use it).
+WEIGHT_LANES = 16
 
 
 def map_latency(op) -> int:
@@ -76,9 +80,9 @@ def kernel_model(op, name: str) -> Kernel:
         x = S.channel_info(op.operands[0].type)
         wt = S.buffer_tensor(op.operands[1].type)
         macs = S.int_attr(op, "macs", 1)
-        n_weights = wt.shape[0] * wt.shape[1]
+        weight_words = -(-(wt.shape[0] * wt.shape[1]) // WEIGHT_LANES)
         return Kernel.matmul(name, x.shape[1], out.shape[1], x.lanes, out.lanes, macs, MATMUL_LATENCY,
-                             prologue_cycles=n_weights, samples=B)
+                             prologue_cycles=weight_words, samples=B)
     if kind == "broadcast":
         if S.is_buffer(op.operands[0].type):
             return Kernel.broadcast(name, out.words_per_sample, samples=B)

@@ -23,15 +23,16 @@
 // CHECK-NEXT: INRARCH_FIFO(fork0_out0__map1_in0, 2, w1_t);
 // CHECK-NEXT: INRARCH_FIFO(fork0_out1__map6_in1, 16, w1_t);
 // Weights reach their kernel through a FIFO of their own.
-// CHECK: INRARCH_FIFO(weights0__matmul0_in1, 2, w1_t);
+// Weight streams carry 16 elements per word (one 512-bit AXI beat).
+// CHECK: INRARCH_FIFO(weights0__matmul0_in1, 2, w16_t);
 
 // CHECK: INRARCH_DATAFLOW_BEGIN("top");
 // CHECK-NEXT: INRARCH_PROCESS("load0", inrarch::load<data_t, 4, 2, 1>(in_coords, load0_out0__matmul0_in0));
-// CHECK-NEXT: INRARCH_PROCESS("weights0", inrarch::weights<data_t, 16, 1>(p_hidden_0_weight, weights0__matmul0_in1));
+// CHECK-NEXT: INRARCH_PROCESS("weights0", inrarch::weights<data_t, 16, 16>(p_hidden_0_weight, weights0__matmul0_in1));
 // CHECK-NEXT: INRARCH_PROCESS("matmul0", inrarch::matmul<data_t, 4, 2, 8, 1, 1, 1, true>(load0_out0__matmul0_in0, weights0__matmul0_in1, matmul0_out0__map0_in0));
 // CHECK: INRARCH_PROCESS("fork0", inrarch::fork<4, 8, 1>(map0_out0__fork0_in0, fork0_out0__map1_in0, fork0_out1__map6_in1));
 // An affine weight view (offset/strides) goes through top_support::weights_view.
-// CHECK: INRARCH_PROCESS("weights6", top_support::weights_view<data_t, 8, inrarch::shape<1, 8>, inrarch::shape<0, 1>, 0, 1, 0>(p_out_weight, weights6__broadcast3_in0));
+// CHECK: INRARCH_PROCESS("weights6", top_support::weights_view<data_t, 8, inrarch::shape<1, 8>, inrarch::shape<0, 1>, 0, 16, 0>(p_out_weight, weights6__broadcast3_in0));
 // CHECK: INRARCH_PROCESS("store2", inrarch::store<data_t, 4, 1, 1>(slice2_out0__store2_in0, out_y0_x1));
 // CHECK-NEXT: INRARCH_DATAFLOW_END();
 
