@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -47,6 +48,15 @@ def test_files(compiled):
 
 def test_csim_passes(compiled, capsys):
     assert main(["csim", str(compiled)]) == 0
+    assert "max_rel_err=" in capsys.readouterr().out
+
+
+def test_bounded_csim_passes_with_parallelized_matmuls(compiled, capsys):
+    # stream-parallelize gave matmuls several MACs; the threaded simulation
+    # with FIFOs of exactly their pragma depths must still complete.
+    macs = [int(m) for m in re.findall(r"macs=(\d+)", (compiled / "graph.dot").read_text())]
+    assert macs and max(macs) > 1
+    assert main(["csim", str(compiled), "--bounded"]) == 0
     assert "max_rel_err=" in capsys.readouterr().out
 
 
