@@ -224,8 +224,12 @@ def with_lanes(t: ir.Type, lanes: int) -> ir.Type:
 # --------------------------------------------------------------------------
 
 
-def _i64(v: int) -> ir.Attribute:
-    return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), v)
+def i64_attr(v: int) -> ir.Attribute:
+    """An `i64` IntegerAttr (the type of every integer attribute we write)."""
+    return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(v))
+
+
+_i64 = i64_attr
 
 
 def _create(name, results, operands, attributes=None, regions=0, *, loc=None, ip=None):

@@ -6,13 +6,11 @@ import dataclasses
 
 from torch_mlir import ir
 
+from ..dialects import stream as S
 from .base import ModulePass, PassError
 from .stream_graph import kernel_model, kernel_names
 from .walk import funcs
 
-
-def _i64(v: int):
-    return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(v))
 
 
 def timing_of(kernel) -> dict[str, int]:
@@ -47,4 +45,4 @@ class StreamAnnotateTimingPass(ModulePass):
                     t = timing_of(kernel_model(op, name))
                 except ValueError as e:
                     raise PassError(op, str(e)) from None
-                op.attributes["stream.timing"] = ir.DictAttr.get({k: _i64(v) for k, v in t.items()})
+                op.attributes["stream.timing"] = ir.DictAttr.get({k: S.i64_attr(v) for k, v in t.items()})

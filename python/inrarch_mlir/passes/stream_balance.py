@@ -14,9 +14,6 @@ from .stream_graph import extract, set_depth
 from .walk import funcs
 
 
-def _i64(v: int):
-    return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(v))
-
 
 @dataclasses.dataclass(frozen=True)
 class StreamBalancePass(ModulePass):
@@ -56,8 +53,8 @@ class StreamBalancePass(ModulePass):
                 raise PassError(f, f"cannot balance: {e}") from None
             for edge_name, depth in result.depths.items():
                 set_depth(sg.edge_sites[edge_name], depth)
-            f.attributes["stream.fifo_bits"] = _i64(result.total_bits)
-            f.attributes["stream.fifo_words"] = _i64(result.total_words)
-            f.attributes["stream.fifo_bits_lp"] = _i64(math.ceil(result.lp_bound_bits))
-            f.attributes["stream.cycles"] = _i64(result.cycles)
-            f.attributes["stream.cycles_unbounded"] = _i64(result.reference_cycles)
+            f.attributes["stream.fifo_bits"] = S.i64_attr(result.total_bits)
+            f.attributes["stream.fifo_words"] = S.i64_attr(result.total_words)
+            f.attributes["stream.fifo_bits_lp"] = S.i64_attr(math.ceil(result.lp_bound_bits))
+            f.attributes["stream.cycles"] = S.i64_attr(result.cycles)
+            f.attributes["stream.cycles_unbounded"] = S.i64_attr(result.reference_cycles)

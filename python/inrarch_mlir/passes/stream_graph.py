@@ -152,7 +152,7 @@ def set_depth(site, depth: int) -> ir.Operation:
     """Sets the FIFO depth of an edge, inserting a `stream.fifo` if needed."""
     producer, ri, consumer, oi, fifo = site
     if fifo is not None:
-        fifo.attributes["depth"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), depth)
+        fifo.attributes["depth"] = S.i64_attr(depth)
         return fifo
     res = producer.results[ri]
     use = next(iter(res.uses))

@@ -114,9 +114,6 @@ def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
     return Allocation(chosen, lo, total, floor, bound)
 
 
-def _i64(v: int):
-    return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(v))
-
 
 @dataclasses.dataclass(frozen=True)
 class StreamParallelizePass(ModulePass):
@@ -149,8 +146,8 @@ class StreamParallelizePass(ModulePass):
                 raise PassError(f, "function still has implicit forks; run stream-insert-forks first")
             alloc = allocate(f, self.dsp_budget, self.dsp_per_mac or None)
             for op, macs in alloc.macs.items():
-                op.attributes["macs"] = _i64(macs)
-            f.attributes["stream.dsp"] = _i64(alloc.dsp)
-            f.attributes["stream.period"] = _i64(alloc.period)
-            f.attributes["stream.period_floor"] = _i64(alloc.floor)
-            f.attributes["stream.compute_bound"] = _i64(math.ceil(alloc.compute_bound))
+                op.attributes["macs"] = S.i64_attr(macs)
+            f.attributes["stream.dsp"] = S.i64_attr(alloc.dsp)
+            f.attributes["stream.period"] = S.i64_attr(alloc.period)
+            f.attributes["stream.period_floor"] = S.i64_attr(alloc.floor)
+            f.attributes["stream.compute_bound"] = S.i64_attr(math.ceil(alloc.compute_bound))
