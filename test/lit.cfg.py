@@ -11,7 +11,8 @@ config.name = "inrarch-mlir"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".py"]
 config.test_source_root = os.path.dirname(__file__)
-config.excludes = ["lit.cfg.py", "pytest", "Inputs", "__pycache__", "conftest.py"]
+# corpus/ holds bad inputs driven by test/pytest/test_corpus.py, not lit tests.
+config.excludes = ["lit.cfg.py", "pytest", "Inputs", "corpus", "__pycache__", "conftest.py"]
 
 config.environment["PATH"] = os.pathsep.join(
     [os.path.dirname(sys.executable), config.environment.get("PATH", os.environ.get("PATH", ""))]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 TEST_ROOT = Path(__file__).resolve().parents[1]
-EXCLUDED = {"pytest", "Inputs", "__pycache__"}
+EXCLUDED = {"pytest", "Inputs", "corpus", "__pycache__"}
 
 
 def lit_files() -> list[Path]:
