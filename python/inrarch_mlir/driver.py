@@ -82,7 +82,7 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
             dsp_budget: int = DEFAULT_DSP_BUDGET, in_features: Optional[int] = None, seed: int = 0,
             stop_after: Optional[str] = None, dump_ir=None, overwrite: bool = False,
             progress: Optional[Callable[[str, str], None]] = None, clock_mhz: float = CLOCK_MHZ,
-            trace_points: int = 256) -> Report:
+            trace_points: int = 256, limits=None) -> Report:
     """Compiles `model` (a spec such as `siren:in=2,hidden=256,layers=4,out=3,w0=30`,
     `path.py:factory`, or an nn.Module) for derivatives up to `order` at `batch`.
 
@@ -94,6 +94,8 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     - dump_ir: a directory; the IR after every pass goes to `NN-<pass>.mlir` there.
     - overwrite: replace an existing non-empty `outdir`.
     - progress: called with (stage, message) whenever a step begins.
+    - limits: `frontend.Limits` (max order, batch, estimated kernels), checked before anything
+      is written; default `Limits()`.
     Raises `CompileFailed` (one-line message) on any user-facing failure.
     """
     say = progress or (lambda stage, msg: None)
@@ -104,6 +106,13 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     if dsp_budget < 1:
         raise CompileFailed(f"dsp-budget must be >= 1, got {dsp_budget}")
     family, element_bits = _precision_bits(precision)
+    from .frontend.limits import LimitError, Limits, check_sizes
+
+    limits = limits or Limits()
+    try:
+        check_sizes(order, batch, limits)
+    except LimitError as e:
+        raise CompileFailed(e.message) from None
     pipeline = compile_pipeline(dsp_budget, precision)
     names = _pass_names(pipeline)
     if stop_after is not None and stop_after != "import" and stop_after not in names:
@@ -128,7 +137,8 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
             except OSError as e:
                 raise CompileFailed(f"cannot create --dump-ir directory '{dump}': {e.strerror or e}") from None
         report = _compile_into(tmp, out, model, order, batch, precision, family, element_bits, dsp_budget,
-                               pipeline, in_features, seed, stop_after, dump, say, clock_mhz, trace_points)
+                               pipeline, in_features, seed, stop_after, dump, say, clock_mhz, trace_points,
+                               limits)
         _commit(tmp, out)
         return report
     except CompileFailed:
@@ -161,7 +171,7 @@ def _commit(tmp: Path, out: Path) -> None:
 
 
 def _compile_into(tmp: Path, out: Path, model, order, batch, precision, family, element_bits, dsp_budget,
-                  pipeline, in_features, seed, stop_after, dump, say, clock_mhz, trace_points) -> Report:
+                  pipeline, in_features, seed, stop_after, dump, say, clock_mhz, trace_points, limits) -> Report:
     model_name = model if isinstance(model, str) else type(model).__name__
     report = Report(model=model_name, order=order, batch=batch, precision=precision.replace(" ", ""),
                     dsp_budget=dsp_budget, outdir=str(out), clock_mhz=clock_mhz)
@@ -198,7 +208,7 @@ def _compile_into(tmp: Path, out: Path, model, order, batch, precision, family, 
 
     if stop_after is not None:
         return _stopped(tmp, out, report, model, order, batch, pipeline, in_features, seed, stop_after, dump,
-                        enter, finish, after_pass, state, stage_s, pass_s, t0)
+                        enter, finish, after_pass, state, stage_s, pass_s, t0, limits)
 
     def flow_progress(msg: str) -> None:
         if msg.startswith("stream pipeline"):
@@ -217,7 +227,8 @@ def _compile_into(tmp: Path, out: Path, model, order, batch, precision, family, 
 
     enter("import", f"importing {model_name} (order {order}, batch {batch})")
     design = build_design(model, order, batch, precision=precision, outdir=tmp / "hls", progress=flow_progress,
-                          seed=seed, in_features=in_features, pipeline=pipeline, after_pass=after_pass)
+                          seed=seed, in_features=in_features, pipeline=pipeline, after_pass=after_pass,
+                          limits=limits)
     module = state["module"]
     func = _func(module)
 
@@ -303,7 +314,7 @@ def _compile_into(tmp: Path, out: Path, model, order, batch, precision, family, 
 
 
 def _stopped(tmp, out, report, model, order, batch, pipeline, in_features, seed, stop_after, dump, enter, finish,
-             after_pass, state, stage_s, pass_s, t0) -> Report:
+             after_pass, state, stage_s, pass_s, t0, limits=None) -> Report:
     """--stop-after: import, run the pipeline up to `stop_after`, write its IR."""
     from .context import make_context
     from .diagnostics import parse_module
@@ -311,7 +322,7 @@ def _stopped(tmp, out, report, model, order, batch, pipeline, in_features, seed,
     from .pipeline import Pipeline, split_top_level
 
     enter("import", f"importing (order {order}, batch {batch})")
-    imported = import_model(model, order, batch, seed=seed, in_features=in_features,
+    imported = import_model(model, order, batch, seed=seed, in_features=in_features, limits=limits,
                             progress=lambda m: enter("import", m))
     if dump is not None:
         (dump / "00-import.mlir").write_text(imported.asm)

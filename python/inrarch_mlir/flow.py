@@ -33,7 +33,7 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
                  progress: Optional[Callable[[str], None]] = None, seed: int = 0,
                  in_features: Optional[int] = None, pipeline: str = STREAM_PIPELINE,
                  range_samples: int = RANGE_SAMPLES,
-                 after_pass: Optional[Callable] = None) -> dict:
+                 after_pass: Optional[Callable] = None, limits=None) -> dict:
     """Builds the HLS project for `spec_or_module` under `outdir`.
 
     - spec_or_module: a model spec (`siren:in=2,...`, `path.py:factory`) or an nn.Module.
@@ -41,6 +41,7 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
     - progress: called with a short message before each step.
     - after_pass: passed to `Pipeline.run` (called with (pass text, module)
       after each stream pass; `inrarch compile` times and dumps with it).
+    - limits: `frontend.Limits` (order, batch, estimated kernels); default `Limits()`.
     Returns a dict with the design summary, stream attributes (cycles, FIFO
     words and bits), the measured value ranges, paths and timings. Writes
     `outdir/design.mlir` (the emitted, range-annotated stream IR) and
@@ -65,7 +66,8 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
 
     say(f"importing {spec_or_module if isinstance(spec_or_module, str) else type(spec_or_module).__name__} "
         f"(order {order}, batch {batch})")
-    imported = import_model(spec_or_module, order, batch, seed=seed, in_features=in_features, progress=say)
+    imported = import_model(spec_or_module, order, batch, seed=seed, in_features=in_features, progress=say,
+                            limits=limits)
     timings["import"] = time.perf_counter() - t0
 
     say("stream pipeline: " + pipeline)

@@ -35,11 +35,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop after this pass (or 'import') and write OUTDIR/PASS.mlir; no emission")
     parser.add_argument("--dump-ir", default=None, metavar="DIR", help="write the IR after every pass to DIR")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress display or summary")
+    parser.add_argument("--max-order", type=int, default=None, metavar="N",
+                        help="refuse --order above N (default 6: the graph grows exponentially with the order)")
+    parser.add_argument("--max-batch", type=int, default=None, metavar="B",
+                        help="refuse --batch above B (default 1000000)")
+    parser.add_argument("--max-kernels", type=int, default=None, metavar="K",
+                        help="refuse models whose estimated kernel count (unique partials x layers) exceeds K "
+                             "(default 10000)")
 
 
 def _usage(msg: str) -> int:
     sys.stderr.write(f"{TOOL}: error: {msg}\n")
     return 2
+
+
+def _limits(args: argparse.Namespace):
+    """The `Limits` from --max-order/--max-batch/--max-kernels (defaults where not given)."""
+    from ..frontend.limits import MAX_BATCH, MAX_KERNELS, MAX_ORDER, Limits
+
+    return Limits(max_order=MAX_ORDER if args.max_order is None else args.max_order,
+                  max_batch=MAX_BATCH if args.max_batch is None else args.max_batch,
+                  max_kernels=MAX_KERNELS if args.max_kernels is None else args.max_kernels)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,6 +65,13 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"--batch must be >= 1, got {args.batch}")
     if args.dsp_budget < 1:
         return _usage(f"--dsp-budget must be >= 1, got {args.dsp_budget}")
+    from ..frontend.limits import LimitError, check_sizes
+
+    limits = _limits(args)
+    try:
+        check_sizes(args.order, args.batch, limits)
+    except LimitError as e:
+        return _usage(e.message)
     from rich.console import Console
 
     console = Console(stderr=True, highlight=False)
@@ -77,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             report = compile(args.model, args.order, args.batch, outdir=args.output, precision=args.precision,
                              dsp_budget=args.dsp_budget, in_features=args.in_features, seed=args.seed,
                              stop_after=args.stop_after, dump_ir=args.dump_ir, overwrite=args.force,
-                             progress=progress)
+                             progress=progress, limits=limits)
         finally:
             if status is not None:
                 status.stop()

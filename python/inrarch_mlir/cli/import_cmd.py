@@ -38,11 +38,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layout", default=None, metavar="FILE",
                         help="also write the result layout (which result is which partial) as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--max-order", type=int, default=None, metavar="N",
+                        help="refuse --order above N (default 6: the graph grows exponentially with the order)")
+    parser.add_argument("--max-batch", type=int, default=None, metavar="B",
+                        help="refuse --batch above B (default 1000000)")
+    parser.add_argument("--max-kernels", type=int, default=None, metavar="K",
+                        help="refuse models whose estimated kernel count (unique partials x layers) exceeds K "
+                             "(default 10000)")
 
 
 def _usage(message: str) -> int:
     sys.stderr.write(f"{TOOL}: error: {message}\n")
     return 2
+
+
+def _limits(args: argparse.Namespace):
+    """The `Limits` from --max-order/--max-batch/--max-kernels (defaults where not given)."""
+    from ..frontend.limits import MAX_BATCH, MAX_KERNELS, MAX_ORDER, Limits
+
+    return Limits(max_order=MAX_ORDER if args.max_order is None else args.max_order,
+                  max_batch=MAX_BATCH if args.max_batch is None else args.max_batch,
+                  max_kernels=MAX_KERNELS if args.max_kernels is None else args.max_kernels)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,6 +71,13 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"--tolerance must be > 0, got {args.tolerance}")
     if args.in_features is not None and args.in_features < 1:
         return _usage(f"--in-features must be >= 1, got {args.in_features}")
+    from ..frontend.limits import LimitError, check_sizes
+
+    limits = _limits(args)
+    try:
+        check_sizes(args.order, args.batch, limits)
+    except LimitError as e:
+        return _usage(e.message)
 
     start = time.perf_counter()
 
@@ -73,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         from ..frontend import check_module, import_model
 
         result = import_model(args.model, args.order, args.batch, only_order=args.only_order,
-                              in_features=args.in_features, seed=args.seed, progress=progress)
+                              in_features=args.in_features, seed=args.seed, progress=progress, limits=limits)
         text = result.asm
         if not text.endswith("\n"):
             text += "\n"

@@ -1073,5 +1073,50 @@ def emit(module, outdir, args) -> None:
         prec = Precision.parse(getattr(args, "precision", "float") or "float")
     except ValueError as e:
         raise CompileError([Diagnostic("error", str(e), getattr(args, "input", "-"))]) from None
-    emit_project(module, outdir, precision=prec, part=getattr(args, "part", DEFAULT_PART),
-                 clock=getattr(args, "clock", DEFAULT_CLOCK_NS), filename=getattr(args, "input", "-"))
+    filename = getattr(args, "input", "-")
+    try:
+        d = analyze(module, prec)
+    except EmitError as e:
+        raise _diagnostic(e, filename) from None
+    d.source = filename
+    write_project_atomically(d, outdir, part=getattr(args, "part", DEFAULT_PART),
+                             clock=getattr(args, "clock", DEFAULT_CLOCK_NS), filename=filename)
+
+
+def write_project_atomically(d: Design, outdir, *, part: str = DEFAULT_PART, clock: float = DEFAULT_CLOCK_NS,
+                             filename: str = "-") -> Path:
+    """`write_project` into a temporary directory beside `outdir`, then moved into place.
+
+    A failure leaves no half-written project: a new `outdir` appears only once
+    complete; into an existing one the finished files are moved one by one.
+    Write failures raise `CompileError` naming the directory."""
+    import os
+    import tempfile
+
+    from ..diagnostics import CompileError, Diagnostic
+
+    out = Path(outdir)
+    tmp = None
+    try:
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(20, "exists and is not a directory")
+        parent = out.absolute().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.tmp-"))
+        write_project(d, tmp, part=part, clock=clock)
+        if not out.exists():
+            os.replace(tmp, out)
+            tmp = None
+        else:
+            for entry in sorted(tmp.iterdir()):
+                dst = out / entry.name
+                if dst.is_dir() and not dst.is_symlink():
+                    shutil.rmtree(dst)
+                os.replace(entry, dst)
+    except OSError as e:
+        raise CompileError([Diagnostic("error", f"cannot write the output directory '{out}': "
+                                                f"{e.strerror or e}", filename)]) from None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out

@@ -33,6 +33,8 @@ _LAZY = {
     "layout_of": ".importer",
     "FrontendError": ".errors",
     "SourceLocation": ".errors",
+    "Limits": ".limits",
+    "LimitError": ".limits",
 }
 
 __all__ = sorted(_LAZY)

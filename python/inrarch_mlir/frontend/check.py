@@ -107,7 +107,36 @@ def verify_lowerable(module) -> None:
     ctx = new_context()
     with ctx:
         clone = ir.Module.parse(asm)
+    _reject_crashing_ops(clone)
     _run(TO_BACKEND, clone, "lowering to linalg")
+
+
+#: Ops whose linalg lowering crashes the process (a segfault inside torch-mlir
+#: 20261001, e.g. the backward of torch.sort yields aten.scatter.src); they are
+#: rejected before the PassManager runs.
+CRASHES_LOWERING = frozenset({"torch.aten.scatter.src"})
+
+
+def _reject_crashing_ops(module) -> None:
+    found = []
+
+    def visit(op):
+        op = op.operation if hasattr(op, "operation") else op
+        if op.name in CRASHES_LOWERING and not found:
+            found.append(op)
+        for region in op.regions:
+            for block in region.blocks:
+                for inner in block.operations:
+                    visit(inner)
+
+    visit(module.operation)
+    if found:
+        op = found[0]
+        name = op.name.replace("torch.aten.", "aten.")
+        raise FrontendError(
+            f"unsupported op '{name}': torch-mlir cannot lower it to linalg; "
+            "rewrite the model without it or with an equivalent supported op",
+            _user_location(str(op.location)))
 
 
 def lower_to_llvm(module_asm: str):

@@ -18,6 +18,7 @@ from .derivatives import DerivativeLayout, derivative_function
 from .errors import FrontendError
 from .folding import FoldStats, fold_constants
 from .importer import import_graph, op_counts
+from .limits import Limits, check_model, check_sizes
 from .models import LoadedModel, load_model
 from .tracing import check_forward, trace_derivatives
 
@@ -54,13 +55,15 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
                  in_features: Optional[int] = None, seed: int = 0,
                  coords: Optional[torch.Tensor] = None,
                  progress: Optional[Callable[[str], None]] = None,
-                 verify: bool = True) -> ImportResult:
+                 verify: bool = True, limits: Optional[Limits] = None) -> ImportResult:
     """Traces every unique partial of orders 0..`order` (or `order` alone) to MLIR.
 
     - `model`: a spec string (`siren:...`, `path/file.py:factory`) or a module.
     - `coords`: the example batch; by default `example_coords(batch, in, seed)`.
     - `progress`: called with a short message before each long step.
     - `verify`: lower a copy to linalg so unsupported ops fail here, located.
+    - `limits`: order, batch and estimated-kernel limits (`Limits()` by default),
+      checked before tracing; a request over one raises `LimitError`.
     Raises `FrontendError` for anything the user can fix.
     """
     say = progress or (lambda msg: None)
@@ -68,6 +71,8 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
         raise FrontendError(f"--order must be >= 0, got {order}")
     if batch < 1:
         raise FrontendError(f"--batch must be >= 1, got {batch}")
+    limits = limits or Limits()
+    check_sizes(order, batch, limits)
     timings: Dict[str, float] = {}
     t0 = time.perf_counter()
     if isinstance(model, str):
@@ -80,6 +85,7 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
             in_features = lin.in_features
         loaded = LoadedModel(model.float().eval(), in_features, type(model).__name__)
     module = loaded.module
+    check_model(module, loaded.in_features, order, only_order, limits)
     names = [n for n, _ in module.named_parameters()]
     params = [p.detach() for _, p in module.named_parameters()]
     if coords is None:

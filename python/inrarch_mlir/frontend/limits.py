@@ -1,0 +1,66 @@
+"""Size limits checked before any tracing, so absurd requests fail at once.
+
+The derivative graph grows exponentially with the order and linearly with
+the number of unique partials; a request past a limit is rejected with the
+number it would need, the limit, and the flag that raises it, instead of
+hanging or exhausting memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import comb
+
+from .errors import FrontendError
+
+MAX_ORDER = 6
+MAX_BATCH = 10**6
+MAX_KERNELS = 10_000
+
+
+class LimitError(FrontendError):
+    """A request over a size limit (the message names the flag that raises it)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds on a request; each is raised by the `--max-...` flag of the same name."""
+
+    max_order: int = MAX_ORDER
+    max_batch: int = MAX_BATCH
+    max_kernels: int = MAX_KERNELS
+
+
+def check_sizes(order: int, batch: int, limits: Limits = Limits()) -> None:
+    """Raises `LimitError` if `order` or `batch` is over its limit."""
+    if order > limits.max_order:
+        raise LimitError(f"--order {order} is over the limit {limits.max_order} (the derivative graph grows "
+                         f"exponentially with the order); pass --max-order {order} to raise it")
+    if batch > limits.max_batch:
+        raise LimitError(f"--batch {batch} is over the limit {limits.max_batch} (the example batch alone would "
+                         f"take {batch * 4:,} bytes per coordinate); pass --max-batch {batch} to raise it")
+
+
+def unique_partials(in_features: int, out_features: int, order: int, only_order: bool = False) -> int:
+    """Results of the derivative function: C(in + k - 1, k) mixed partials of order k per output."""
+    orders = [order] if only_order else range(order + 1)
+    return out_features * sum(comb(in_features + k - 1, k) for k in orders)
+
+
+def estimate_kernels(in_features: int, out_features: int, layers: int, order: int, only_order: bool = False) -> int:
+    """A lower bound on the kernel count: one matmul per layer for every unique partial."""
+    return unique_partials(in_features, out_features, order, only_order) * max(layers, 1)
+
+
+def check_model(module, in_features: int, order: int, only_order: bool = False, limits: Limits = Limits()) -> None:
+    """Raises `LimitError` if the estimated kernel count of `module` is over `limits.max_kernels`."""
+    from torch import nn
+
+    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
+    out_features = linears[-1].out_features if linears else 1
+    n = estimate_kernels(in_features, out_features, len(linears), order, only_order)
+    if n > limits.max_kernels:
+        p = unique_partials(in_features, out_features, order, only_order)
+        raise LimitError(f"order {order} would need at least {n:,} kernels ({p:,} unique partials x "
+                         f"{max(len(linears), 1)} layers); the limit is {limits.max_kernels:,}; "
+                         f"pass --max-kernels {n} to raise it")
