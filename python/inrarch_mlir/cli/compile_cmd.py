@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 
@@ -47,6 +48,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _usage(msg: str) -> int:
     sys.stderr.write(f"{TOOL}: error: {msg}\n")
     return 2
+
+
+_LOCATED = re.compile(r"^(\S+?):(\d+)(?::\d+)?: error: (.*)$", re.S)
+
+
+def _error_line(msg: str) -> str:
+    """One error line: `file:line: error: ...` when located in a user file, else `inrarch compile: error: ...`.
+
+    Locations in the in-memory module (`-:L:C`, no file the user can open) are dropped."""
+    m = _LOCATED.match(msg)
+    if m and m.group(1) not in ("-", "<stdin>"):
+        return msg
+    if m:
+        msg = m.group(3)
+    msg = msg[len("error: "):] if msg.startswith("error: ") else msg
+    return f"{TOOL}: error: {msg}"
 
 
 def _limits(args: argparse.Namespace):
@@ -105,9 +122,7 @@ def run(args: argparse.Namespace) -> int:
             if status is not None:
                 status.stop()
     except CompileFailed as e:
-        msg = str(e)
-        msg = msg[len("error: "):] if msg.startswith("error: ") else msg
-        sys.stderr.write(f"{TOOL}: error: {msg}\n")
+        sys.stderr.write(_error_line(str(e)) + "\n")
         return 1
     except KeyboardInterrupt:
         return 130

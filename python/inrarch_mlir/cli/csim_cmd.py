@@ -48,6 +48,27 @@ def _project_dir(path: str) -> Path | None:
     return None
 
 
+#: csim.json keys the build and the comparison need.
+REQUIRED_KEYS = ("sources", "cxxflags", "includes", "outputs")
+
+
+def _read_config(path: Path) -> dict | str:
+    """csim.json as a dict, or a one-line located error for a corrupt one."""
+    data = path.read_bytes()
+    try:
+        cfg = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        return f"{path}: error: not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}); re-emit the project"
+    except json.JSONDecodeError as e:
+        return f"{path}:{e.lineno}:{e.colno}: error: invalid JSON: {e.msg}; re-emit the project"
+    if not isinstance(cfg, dict):
+        return f"{path}: error: expected a JSON object, got {type(cfg).__name__}; re-emit the project"
+    missing = [k for k in REQUIRED_KEYS if k not in cfg]
+    if missing:
+        return f"{path}: error: missing key(s) {', '.join(missing)}; re-emit the project"
+    return cfg
+
+
 def build(proj: Path, cfg: dict, bounded: bool, opt: str, rebuild: bool = False) -> tuple[Path, Path, bool]:
     """Compiles the testbench; returns (binary, log, ok)."""
     exe = proj / ("csim_bounded" if bounded else "csim")
@@ -75,10 +96,15 @@ def run(args: argparse.Namespace) -> int:
 
     from ..emit import data
 
+    if not Path(args.outdir).exists():
+        return _err(f"'{args.outdir}' does not exist")
     proj = _project_dir(args.outdir)
     if proj is None:
         return _err(f"'{args.outdir}' holds no emitted HLS project (csim.json not found)")
-    cfg = json.loads((proj / "csim.json").read_text())
+    cfg = _read_config(proj / "csim.json")
+    if isinstance(cfg, str):
+        sys.stderr.write(cfg + "\n")
+        return 1
     prec = cfg.get("design", {}).get("precision", "float")
     tol = args.tolerance if args.tolerance is not None else DEFAULT_TOLERANCE["fixed" if prec.startswith("fixed") else "float"]
     if not tol > 0:

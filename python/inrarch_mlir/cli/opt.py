@@ -186,7 +186,9 @@ def run(opts: Options) -> int:
             failed |= any(d.severity == "error" for d in diags)
         if printed is not None and not any(d.severity == "error" for d in diags):
             outputs.append(printed)
-    if not opts.verify_diagnostics or not failed:
+    # Like mlir-opt: a failed run keeps no output file (stdout still gets the
+    # chunks that succeeded, which split-input-file tests check).
+    if not failed or (opts.output == "-" and not opts.verify_diagnostics):
         write_output(opts.output, ("\n" + SPLIT_MARKER + "\n").join(outputs), "inrarch-opt")
     return 1 if failed else 0
 
