@@ -85,6 +85,11 @@ CASES = [
     _opt("non-utf8", "input is not valid UTF-8 \\(byte 0xe9\\)"),
     _opt("deadlock", "stream-check-deadlock: FIFO fork0.out0->matmul0.in0 \\(depth 2\\) is empty",
          extra="--stream-annotate-timing --stream-check-deadlock", errors=4),
+    _opt("huge-batch", "stream-balance: cannot balance: the word-level timing model would need 1,600,000,000 "
+         "events .*INRARCH_MAX_EVENTS=1600000000", extra="--stream-annotate-timing --stream-balance"),
+    Case("opt-huge-batch-deadlock-check", "inrarch-opt {c}/opt/huge-batch.mlir --stream-annotate-timing "
+         "--stream-check-deadlock -o {t}/out.mlir", 1, "^{c}/opt/huge-batch.mlir:1:1: error: stream-check-deadlock: "
+         "cannot check: the word-level timing model would need 1,600,000,000 events", "{t}/out.mlir"),
     _opt("parallelize-budget", "stream-parallelize: dsp-budget 1 is below the minimum",
          extra="--stream-parallelize=dsp-budget=1"),
     Case("opt-missing-file", "inrarch-opt {c}/opt/no-such-file.mlir -o {t}/out.mlir", 1,

@@ -101,6 +101,32 @@ def resolve_depths(graph: DataflowGraph, depths: Depths | None) -> np.ndarray:
     return out
 
 
+#: Default cap on the events of the word-level model (about 100 bytes each
+#: across the arrays and the event graph); INRARCH_MAX_EVENTS overrides it.
+MAX_EVENTS = 50_000_000
+
+
+class EventLimitError(ValueError):
+    """The word-level model of a graph would be too large to build."""
+
+
+def max_events() -> int:
+    import os
+
+    text = os.environ.get("INRARCH_MAX_EVENTS", "")
+    return int(text) if text.strip().isdigit() else MAX_EVENTS
+
+
+def check_event_count(n: int, samples: int) -> None:
+    """Raises `EventLimitError` before allocating a model of `n` events over `samples` samples."""
+    limit = max_events()
+    if n > limit:
+        raise EventLimitError(
+            f"the word-level timing model would need {n:,} events ({samples:,} samples x {n // max(samples, 1):,} "
+            f"reads/writes per sample); the limit is {limit:,}; set INRARCH_MAX_EVENTS={n} to raise it "
+            "or use a smaller batch")
+
+
 class EventProgram:
     """Flat event arrays for a graph and a set of FIFO depths.
 
@@ -118,6 +144,7 @@ class EventProgram:
         self.kindex = {n: i for i, n in enumerate(self.names)}
         self.patterns = stage_patterns(graph)
         B = graph.samples
+        check_event_count(sum(B * len(pat.offset) for pats in self.patterns.values() for pat in pats), B)
         parts: list[list[np.ndarray]] = [[], [], [], []]
         sizes = []
         for name in self.names:

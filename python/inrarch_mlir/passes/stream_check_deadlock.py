@@ -35,7 +35,10 @@ class StreamCheckDeadlockPass(ModulePass):
                 sg = extract(f)
             except ValueError as e:
                 raise PassError(f, str(e)) from None
-            report = check_deadlock(sg.graph)
+            try:
+                report = check_deadlock(sg.graph)
+            except ValueError as e:  # e.g. a model over the event limit
+                raise PassError(f, f"cannot check: {e}") from None
             if report is None:
                 continue
             for edge_name, state in report.fifos.items():
