@@ -298,3 +298,15 @@ def test_api_case(name, call, exc, pattern, tmp_path):
     assert exc in [c.__name__ for c in type(info.value).__mro__], repr(info.value)
     assert re.search(pattern, str(info.value).splitlines()[0]), str(info.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_written_output_has_a_plain_file_mode(tmp_path: Path):
+    """-o goes through a temporary file and a rename; the file still gets the umask's mode, not 0600."""
+    out = tmp_path / "out.mlir"
+    proc = subprocess.run([sys.executable, "-m", TOOLS["inrarch-opt"], str(CORPUS / "translate" / "valid.mlir"),
+                           "-o", str(out)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir()] == ["out.mlir"]

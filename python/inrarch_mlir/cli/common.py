@@ -66,6 +66,9 @@ def write_output(path: str, text: str, tool: str) -> None:
         fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
         with os.fdopen(fd, "w") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; give it a plain file's mode
         os.replace(tmp, target)
     except OSError as e:
         fail(f"{tool}: error: cannot write '{path}': {e.strerror or e}")

@@ -52,6 +52,27 @@ def _usage(message: str) -> int:
     return 2
 
 
+def _write_atomically(path: str, text: str, error: type) -> None:
+    """Writes `path` via a temporary file beside it and a rename (no partial file on failure)."""
+    import tempfile
+
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=f".{os.path.basename(path)}.")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; give it a plain file's mode
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        raise error(f"cannot write '{path}': {e.strerror or e}") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def _limits(args: argparse.Namespace):
     """The `Limits` from --max-order/--max-batch/--max-kernels (defaults where not given)."""
     from ..frontend.limits import MAX_BATCH, MAX_KERNELS, MAX_ORDER, Limits
@@ -104,17 +125,9 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            try:
-                with open(args.output, "w") as f:
-                    f.write(text)
-            except OSError as e:
-                raise FrontendError(f"cannot write '{args.output}': {e.strerror or e}") from None
+            _write_atomically(args.output, text, FrontendError)
         if args.layout:
-            try:
-                with open(args.layout, "w") as f:
-                    f.write(result.layout.to_json() + "\n")
-            except OSError as e:
-                raise FrontendError(f"cannot write '{args.layout}': {e.strerror or e}") from None
+            _write_atomically(args.layout, result.layout.to_json() + "\n", FrontendError)
         n_ops = sum(result.op_counts.values())
         progress(f"wrote {len(result.layout.results)} results, {n_ops} ops "
                  f"to {'stdout' if args.output == '-' else args.output}")
