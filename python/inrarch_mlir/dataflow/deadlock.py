@@ -87,5 +87,10 @@ def check_deadlock(graph: DataflowGraph, depths: Depths | None = None) -> Deadlo
             kernels.append(ka)
         if prog.kernel[a] != prog.kernel[b]:
             name = graph.edges[int(prog.edge[b])].name
-            fifos.setdefault(name, "full" if prog.is_write[b] else "empty")
+            # A FIFO can be on the cycle both ways (its writer waits for space,
+            # its reader for data); the full side is the one that binds.
+            if prog.is_write[b]:
+                fifos[name] = "full"
+            else:
+                fifos.setdefault(name, "empty")
     return DeadlockReport(fifos, kernels, [prog.describe(i) for i in cyc])
