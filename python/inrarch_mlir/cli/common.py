@@ -54,6 +54,24 @@ def read_input(path: str, tool: str) -> tuple[str, str]:
         fail(f"{name}:{line}:{col}: error: input is not valid UTF-8 (byte 0x{data[e.start]:02x})")
 
 
+def write_atomically(path: str, text: str) -> None:
+    """Writes `path` via a temporary file beside it and a rename, so a failure
+    leaves no partial file; OSError on failure (the temporary file removed)."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; give it a plain file's mode
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def write_output(path: str, text: str, tool: str) -> None:
     """Writes `text` to stdout or atomically to `path` (temp file + rename)."""
     if not text.endswith("\n"):
@@ -61,14 +79,7 @@ def write_output(path: str, text: str, tool: str) -> None:
     if path == "-":
         sys.stdout.write(text)
         return
-    target = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; give it a plain file's mode
-        os.replace(tmp, target)
+        write_atomically(path, text)
     except OSError as e:
         fail(f"{tool}: error: cannot write '{path}': {e.strerror or e}")

@@ -66,15 +66,6 @@ def _error_line(msg: str) -> str:
     return f"{TOOL}: error: {msg}"
 
 
-def _limits(args: argparse.Namespace):
-    """The `Limits` from --max-order/--max-batch/--max-kernels (defaults where not given)."""
-    from ..frontend.limits import MAX_BATCH, MAX_KERNELS, MAX_ORDER, Limits
-
-    return Limits(max_order=MAX_ORDER if args.max_order is None else args.max_order,
-                  max_batch=MAX_BATCH if args.max_batch is None else args.max_batch,
-                  max_kernels=MAX_KERNELS if args.max_kernels is None else args.max_kernels)
-
-
 def run(args: argparse.Namespace) -> int:
     if args.order < 0:
         return _usage(f"--order must be >= 0, got {args.order}")
@@ -82,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"--batch must be >= 1, got {args.batch}")
     if args.dsp_budget < 1:
         return _usage(f"--dsp-budget must be >= 1, got {args.dsp_budget}")
-    from ..frontend.limits import LimitError, check_sizes
+    from ..frontend.limits import LimitError, check_sizes, limits_from_args
 
-    limits = _limits(args)
+    limits = limits_from_args(args)
     try:
         check_sizes(args.order, args.batch, limits)
     except LimitError as e:

@@ -12,6 +12,8 @@ import os
 import sys
 import time
 
+from .common import write_atomically
+
 TOOL = "inrarch import"
 
 
@@ -52,34 +54,13 @@ def _usage(message: str) -> int:
     return 2
 
 
-def _write_atomically(path: str, text: str, error: type) -> None:
-    """Writes `path` via a temporary file beside it and a rename (no partial file on failure)."""
-    import tempfile
+def _write_atomically(path: str, text: str) -> None:
+    from ..frontend.errors import FrontendError
 
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=f".{os.path.basename(path)}.")
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; give it a plain file's mode
-        os.replace(tmp, path)
-        tmp = None
+        write_atomically(path, text)
     except OSError as e:
-        raise error(f"cannot write '{path}': {e.strerror or e}") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _limits(args: argparse.Namespace):
-    """The `Limits` from --max-order/--max-batch/--max-kernels (defaults where not given)."""
-    from ..frontend.limits import MAX_BATCH, MAX_KERNELS, MAX_ORDER, Limits
-
-    return Limits(max_order=MAX_ORDER if args.max_order is None else args.max_order,
-                  max_batch=MAX_BATCH if args.max_batch is None else args.max_batch,
-                  max_kernels=MAX_KERNELS if args.max_kernels is None else args.max_kernels)
+        raise FrontendError(f"cannot write '{path}': {e.strerror or e}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"--tolerance must be > 0, got {args.tolerance}")
     if args.in_features is not None and args.in_features < 1:
         return _usage(f"--in-features must be >= 1, got {args.in_features}")
-    from ..frontend.limits import LimitError, check_sizes
+    from ..frontend.limits import LimitError, check_sizes, limits_from_args
 
-    limits = _limits(args)
+    limits = limits_from_args(args)
     try:
         check_sizes(args.order, args.batch, limits)
     except LimitError as e:
@@ -125,9 +106,9 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            _write_atomically(args.output, text, FrontendError)
+            _write_atomically(args.output, text)
         if args.layout:
-            _write_atomically(args.layout, result.layout.to_json() + "\n", FrontendError)
+            _write_atomically(args.layout, result.layout.to_json() + "\n")
         n_ops = sum(result.op_counts.values())
         progress(f"wrote {len(result.layout.results)} results, {n_ops} ops "
                  f"to {'stdout' if args.output == '-' else args.output}")

@@ -31,6 +31,13 @@ class Limits:
     max_kernels: int = MAX_KERNELS
 
 
+def limits_from_args(args) -> "Limits":
+    """`Limits` from --max-order/--max-batch/--max-kernels (defaults where not given)."""
+    return Limits(max_order=MAX_ORDER if args.max_order is None else args.max_order,
+                  max_batch=MAX_BATCH if args.max_batch is None else args.max_batch,
+                  max_kernels=MAX_KERNELS if args.max_kernels is None else args.max_kernels)
+
+
 def check_sizes(order: int, batch: int, limits: Limits = Limits()) -> None:
     """Raises `LimitError` if `order` or `batch` is over its limit."""
     if order > limits.max_order:

@@ -11,7 +11,7 @@ from ..dataflow.balance import balance
 from ..dialects import stream as S
 from .base import ModulePass, PassError
 from .stream_graph import extract, set_depth
-from .walk import funcs
+from .walk import forked_stream_funcs
 
 
 
@@ -41,11 +41,7 @@ class StreamBalancePass(ModulePass):
             raise ValueError(f"tolerance must be in [0, 1), got {self.tolerance}")
 
     def apply(self, module: ir.Module) -> None:
-        for f in funcs(module):
-            if not any(op.operation.name.startswith("stream.") for op in f.regions[0].blocks[0].operations):
-                continue
-            if S.IMPLICIT_FORKS_ATTR in f.attributes:
-                raise PassError(f, "function still has implicit forks; run stream-insert-forks first")
+        for f in forked_stream_funcs(module):
             try:
                 sg = extract(f, depth_of_missing=None)
                 result = balance(sg.graph, min_depth=self.min_depth, tol=self.tolerance, shrink=self.shrink)

@@ -10,7 +10,7 @@ from ..dataflow.deadlock import check_deadlock
 from ..dialects import stream as S
 from .base import ModulePass, PassError
 from .stream_graph import extract
-from .walk import funcs
+from .walk import forked_stream_funcs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,11 +26,7 @@ class StreamCheckDeadlockPass(ModulePass):
     name = "stream-check-deadlock"
 
     def apply(self, module: ir.Module) -> None:
-        for f in funcs(module):
-            if not any(op.operation.name.startswith("stream.") for op in f.regions[0].blocks[0].operations):
-                continue
-            if S.IMPLICIT_FORKS_ATTR in f.attributes:
-                raise PassError(f, "function still has implicit forks; run stream-insert-forks first")
+        for f in forked_stream_funcs(module):
             try:
                 sg = extract(f)
             except ValueError as e:

@@ -24,7 +24,7 @@ from torch_mlir import ir
 from ..dialects import stream as S
 from .base import ModulePass, PassError
 from .stream_graph import kernel_model, kernel_names
-from .walk import funcs
+from .walk import forked_stream_funcs
 
 #: DSP48 slices per scalar operator in a map body (float32, Vitis HLS
 #: defaults on UltraScale+); ops not listed use LUTs only.
@@ -139,11 +139,7 @@ class StreamParallelizePass(ModulePass):
             raise ValueError(f"dsp-per-mac must be >= 0, got {self.dsp_per_mac}")
 
     def apply(self, module: ir.Module) -> None:
-        for f in funcs(module):
-            if not any(op.operation.name == "stream.matmul" for op in f.regions[0].blocks[0].operations):
-                continue
-            if S.IMPLICIT_FORKS_ATTR in f.attributes:
-                raise PassError(f, "function still has implicit forks; run stream-insert-forks first")
+        for f in forked_stream_funcs(module, needs="stream.matmul"):
             alloc = allocate(f, self.dsp_budget, self.dsp_per_mac or None)
             for op, macs in alloc.macs.items():
                 op.attributes["macs"] = S.i64_attr(macs)
