@@ -1,17 +1,33 @@
-"""stream-parallelize: spread a DSP budget over the matmuls' MAC units.
+"""stream-parallelize: spread a DSP budget over MAC units and channel lanes.
 
 Cost model (documented in README, "Parallelism"): a matmul with `macs` MAC
 units costs `macs * dsp_per_mac` DSPs (float32: a 3-DSP multiplier and a
-2-DSP adder; 32-bit fixed point: 2 DSPs); map bodies cost the DSPs of their
-arithmetic once (lanes stay 1 here). A matmul's cycles per sample are
-`words_in + ceil(K*N/macs)` (it reads its row, then computes).
+2-DSP adder; 32-bit fixed point: 2 DSPs); a map with L lanes costs L times
+the DSPs of its body's operators (`MAP_OP_DSP`); forks, loads, stores and
+broadcasts cost none. Cycles per sample are the timing model's
+(`stream_graph.kernel_model`): a matmul reads its row (ceil(K/LI) words),
+computes max(ceil(K*N/MACS), ceil(N/LO)) cycles and drains its pipeline;
+every other kernel moves one word per cycle. MACS is rounded to a divisor or
+a multiple of LO (what the C++ matmul accepts).
+
+Lanes groups: channels that must carry the same lanes (a map's inputs and
+output, a fork's ports, both sides of a fifo or reshape) form one group
+(union-find). A group's candidate lanes are the powers of two up to
+`MAX_LANES` that divide the row length of every channel in it (the C++
+kernels stream whole samples flat, so a reshape is free only without
+padding). Slice, reduce, concat and a channel broadcast's input move one
+element per cycle in C++, so lanes there buy nothing: their groups stay at 1.
 
 Objective: minimize the period P = the slowest kernel's cycles per sample
 (every kernel then runs at matched rates, one sample per P cycles). For a
-target P the cheapest choice is, per matmul, the fewest MACs meeting P;
-that cost only falls as P grows, so a binary search on P finds the smallest
-feasible period: the allocation is optimal for this cost model, not a
-heuristic.
+target P, an integer program (scipy/HiGHS) picks one lanes value per group
+and one (input lanes, output lanes) pair per matmul consistent with them;
+each pair costs the fewest MACs meeting P, each group its maps' DSPs x lanes,
+and choices that miss P are excluded. It returns the cheapest allocation
+meeting P exactly (no greedy step). The cheapest cost only falls as P grows
+(every choice feasible at P is feasible at P + 1, at no more MACs), so a
+binary search on P finds the smallest period whose cheapest allocation fits
+the budget: optimal for this cost model.
 """
 
 from __future__ import annotations
@@ -19,17 +35,31 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 from torch_mlir import ir
 
+from ..dataflow import Kernel
 from ..dialects import stream as S
 from .base import ModulePass, PassError
-from .stream_graph import kernel_model, kernel_names
-from .walk import forked_stream_funcs
+from .stream_graph import MATMUL_LATENCY, kernel_model, kernel_names
+from .walk import forked_stream_funcs, stream_ops
 
 #: DSP48 slices per scalar operator in a map body (float32, Vitis HLS
 #: defaults on UltraScale+); ops not listed use LUTs only.
 MAP_OP_DSP = {"arith.mulf": 3, "arith.addf": 2, "arith.subf": 2, "arith.divf": 0, "math.sin": 8,
               "math.cos": 8, "math.exp": 7, "math.tanh": 10, "math.log": 6, "math.powf": 12}
+
+#: Widest word considered: 16 x 32 bits = one 512-bit AXI beat. Beyond it a
+#: 256-wide matmul's row read (K/16 = 16 cycles) is already ~1% of compute.
+MAX_LANES = 16
+
+#: Ops whose C++ kernels move one element per cycle (row_reader/row_writer):
+#: lanes on these ports are pinned to 1.
+ELEMENT_SERIAL = ("stream.slice", "stream.reduce", "stream.concat")
+
+#: Objective tie-break: among equally cheap allocations prefer fewer lanes
+#: (narrower FIFOs). Small enough never to outweigh one DSP.
+NARROW_TIE_BREAK = 1e-4
 
 
 def dsp_per_mac(element_type: ir.Type) -> int:
@@ -37,95 +67,306 @@ def dsp_per_mac(element_type: ir.Type) -> int:
 
 
 def map_dsp(op) -> int:
+    """DSPs of one lane of a map (its body's operators)."""
     return sum(MAP_OP_DSP.get(inner.operation.name, 0) for inner in S.map_body(op).operations)
+
+
+# --------------------------------------------------------------------------
+# Matmul MACs
+# --------------------------------------------------------------------------
+
+
+def fewest_macs(k: int, n: int, lanes_out: int, cycles: int) -> int | None:
+    """Fewest MACs computing a K x N row in `cycles` (timing model:
+    max(ceil(K*N/MACS), ceil(N/LO)) cycles), rounded to what the C++ matmul
+    accepts: a divisor or a multiple of the output lanes."""
+    if cycles < -(-n // lanes_out):  # one cycle per output word at least
+        return None
+    macs = max(1, -(-(k * n) // cycles))
+    if macs <= lanes_out:
+        return next(d for d in range(macs, lanes_out + 1) if lanes_out % d == 0)
+    return lanes_out * -(-macs // lanes_out)
+
+
+# --------------------------------------------------------------------------
+# Lanes groups
+# --------------------------------------------------------------------------
+
+
+class _UnionFind:
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, v):
+        self.parent.setdefault(v, v)
+        while self.parent[v] != v:
+            self.parent[v] = self.parent[self.parent[v]]
+            v = self.parent[v]
+        return v
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+
+
+@dataclasses.dataclass
+class LanesGroup:
+    """Channel values that carry one lanes value, and the lanes they may take."""
+
+    values: list
+    candidates: list[int]
+    map_dsp: int = 0  # DSPs of one lane of every map in the group
+
+
+def _channels(values):
+    return [v for v in values if S.is_channel(v.type)]
+
+
+def lanes_groups(func_op, names) -> tuple[list[LanesGroup], dict]:
+    """The lanes groups of a function and the group index of every channel value."""
+    uf = _UnionFind()
+    pinned = set()
+    for op in stream_ops(func_op):
+        outs = _channels(op.results)
+        ins = _channels(op.operands)
+        for v in ins + outs:
+            uf.find(v)
+        if op.name in ("stream.fifo", "stream.reshape", "stream.fork", "stream.map"):
+            for v in ins + outs:  # equal lanes on every port (verifiers, C++ templates)
+                uf.union(v, (ins + outs)[0])
+        elif op.name in ELEMENT_SERIAL:
+            pinned.update(ins + outs)
+        elif op.name == "stream.broadcast":
+            pinned.update(ins)
+    members: dict = {}
+    for v in list(uf.parent):
+        members.setdefault(uf.find(v), []).append(v)
+    groups, index = [], {}
+    for root, values in members.items():
+        rows = [S.channel_info(v.type).row_length for v in values]
+        if any(v in pinned for v in values):
+            cands = [1]
+        else:
+            cands = [lanes for lanes in (2 ** i for i in range(MAX_LANES.bit_length()))
+                     if lanes <= MAX_LANES and all(r % lanes == 0 for r in rows)]
+        g = LanesGroup(values, cands)
+        for v in values:
+            index[v] = len(groups)
+        groups.append(g)
+    for op in names:
+        if op.name == "stream.map":
+            groups[index[op.results[0]]].map_dsp += map_dsp(op)
+    return groups, index
+
+
+def _retype(group: LanesGroup, lanes: int) -> None:
+    for v in group.values:
+        if S.channel_info(v.type).lanes != lanes or S.channel_info(v.type).padded:
+            v.set_type(S.with_lanes(v.type, lanes))
+
+
+# --------------------------------------------------------------------------
+# The allocation problem
+# --------------------------------------------------------------------------
 
 
 @dataclasses.dataclass
 class MatmulSite:
     op: ir.Operation
-    words_in: int
-    work: int  # K * N multiply-accumulates per sample
-    min_cycles: int  # output words: at least one cycle each
+    k: int
+    n: int
+    group_in: int
+    group_out: int
     dsp_per_mac: int
 
-    def macs_for(self, period: int) -> int | None:
-        """Fewest MACs meeting `period` cycles per sample (None: impossible)."""
-        budget = period - self.words_in
-        if budget < self.min_cycles:
-            return None
-        return max(1, math.ceil(self.work / budget))
+    @property
+    def work(self) -> int:
+        return self.k * self.n
 
-    def cycles(self, macs: int) -> int:
-        return self.words_in + max(math.ceil(self.work / macs), self.min_cycles)
+    def macs_for(self, period: int, lanes_in: int, lanes_out: int) -> int | None:
+        """Fewest MACs meeting `period` at these lanes (None: impossible)."""
+        return fewest_macs(self.k, self.n, lanes_out, period - -(-self.k // lanes_in) - MATMUL_LATENCY)
+
+    def cycles(self, lanes_in: int, lanes_out: int, macs: int) -> int:
+        """Cycles per sample in the timing model (`Kernel.matmul`)."""
+        return Kernel.matmul("m", self.k, self.n, lanes_in, lanes_out, macs, MATMUL_LATENCY).period
 
 
 @dataclasses.dataclass
 class Allocation:
     macs: dict  # op -> MAC units
+    lanes: list[int]  # per group
     period: int
     dsp: int
-    floor: int  # slowest non-matmul kernel: no budget can go below it
+    floor: int  # slowest non-matmul kernel at the chosen lanes
     compute_bound: float  # total MACs per sample / MAC units affordable
 
 
+class _Problem:
+    """Everything about a function the integer program needs, computed once."""
+
+    def __init__(self, func_op, per_mac: int | None):
+        names = kernel_names(func_op)
+        self.groups, self.index = lanes_groups(func_op, names)
+        self.sites: list[MatmulSite] = []
+        # (group, lanes) -> slowest non-matmul kernel touching that group
+        self.kernel_period: dict = {}
+        self.fixed_floor = 1  # non-matmul kernels whose ports are all pinned
+        per_group: dict = {}
+        for op, name in names.items():
+            if op.name == "stream.matmul":
+                x = S.channel_info(op.operands[0].type)
+                y = S.channel_info(op.results[0].type)
+                self.sites.append(MatmulSite(op, x.shape[1], y.shape[1], self.index[op.operands[0]],
+                                             self.index[op.results[0]], per_mac or dsp_per_mac(x.element_type)))
+                continue
+            free = {self.index[v] for v in _channels(list(op.operands) + list(op.results))
+                    if len(self.groups[self.index[v]].candidates) > 1}
+            assert len(free) <= 1, f"{name} has ports in {len(free)} free lanes groups"
+            if free:
+                per_group.setdefault(free.pop(), []).append((op, name))
+            else:
+                self.fixed_floor = max(self.fixed_floor, kernel_model(op, name).period)
+        # Periods under hypothetical lanes: retype the group, ask the timing
+        # model itself, restore.
+        for g, kernels in per_group.items():
+            group = self.groups[g]
+            original = [v.type for v in group.values]
+            for lanes in group.candidates:
+                _retype(group, lanes)
+                self.kernel_period[(g, lanes)] = max(kernel_model(op, name).period for op, name in kernels)
+            for v, t in zip(group.values, original):
+                v.set_type(t)
+        self.min_dsp = sum(g.map_dsp for g in self.groups) + sum(s.dsp_per_mac for s in self.sites)
+
+    def group_period(self, g: int, lanes: int) -> int:
+        return self.kernel_period.get((g, lanes), 1)
+
+    def bounds(self) -> tuple[int, int]:
+        """(lower bound on any period, the period of lanes 1 and one MAC each)."""
+        lo = max([self.fixed_floor] + [min(self.group_period(i, c) for c in g.candidates)
+                                       for i, g in enumerate(self.groups)])
+        hi = max([self.fixed_floor] + [self.group_period(i, 1) for i in range(len(self.groups))])
+        for s in self.sites:
+            lo = max(lo, min(s.cycles(a, b, s.k * b) for a in self.groups[s.group_in].candidates
+                             for b in self.groups[s.group_out].candidates))
+            hi = max(hi, s.cycles(1, 1, 1))
+        return lo, max(lo, hi)
+
+    def cheapest(self, period: int):
+        """The cheapest (dsp, lanes per group, macs per matmul) meeting `period`, or None."""
+        from scipy.optimize import LinearConstraint, milp
+        from scipy.sparse import coo_matrix
+
+        cost, tie, var = [], [], {}
+
+        def new_var(key, c, t=0.0):
+            var[key] = len(cost)
+            cost.append(c)
+            tie.append(t)
+
+        for i, g in enumerate(self.groups):
+            for lanes in g.candidates:
+                if self.group_period(i, lanes) <= period:
+                    new_var(("g", i, lanes), g.map_dsp * lanes, NARROW_TIE_BREAK * math.log2(lanes))
+        macs_of = {}
+        for j, s in enumerate(self.sites):
+            for a in self.groups[s.group_in].candidates:
+                for b in self.groups[s.group_out].candidates:
+                    if s.group_in == s.group_out and a != b:
+                        continue
+                    m = s.macs_for(period, a, b)
+                    if m is not None and ("g", s.group_in, a) in var and ("g", s.group_out, b) in var:
+                        new_var(("m", j, a, b), m * s.dsp_per_mac)
+                        macs_of[(j, a, b)] = m
+        rows, cols, vals, lo_hi = [], [], [], []
+
+        def constraint(terms, value):
+            r = len(lo_hi)
+            for key, coef in terms:
+                rows.append(r)
+                cols.append(var[key])
+                vals.append(coef)
+            lo_hi.append(value)
+
+        for i, g in enumerate(self.groups):
+            keys = [("g", i, lanes) for lanes in g.candidates if ("g", i, lanes) in var]
+            if not keys:
+                return None
+            constraint([(k, 1) for k in keys], 1)  # one lanes value per group
+        for j, s in enumerate(self.sites):
+            pairs = [key for key in var if key[0] == "m" and key[1] == j]
+            if not pairs:
+                return None
+            if s.group_in == s.group_out:
+                for a in self.groups[s.group_in].candidates:
+                    if ("g", s.group_in, a) in var:
+                        constraint([(("g", s.group_in, a), -1)] + [(p, 1) for p in pairs if p[2] == a], 0)
+                continue
+            # the pair (a, b) is chosen iff input group takes a and output group b
+            for a in self.groups[s.group_in].candidates:
+                if ("g", s.group_in, a) in var:
+                    constraint([(("g", s.group_in, a), -1)] + [(p, 1) for p in pairs if p[2] == a], 0)
+            for b in self.groups[s.group_out].candidates:
+                if ("g", s.group_out, b) in var:
+                    constraint([(("g", s.group_out, b), -1)] + [(p, 1) for p in pairs if p[3] == b], 0)
+        n = len(cost)
+        a_mat = coo_matrix((vals, (rows, cols)), shape=(len(lo_hi), n)).tocsr()
+        res = milp(np.array(cost, float) + np.array(tie), integrality=np.ones(n),
+                   bounds=(0, 1), constraints=LinearConstraint(a_mat, lo_hi, lo_hi))
+        if res.x is None:
+            return None
+        chosen = {key for key, i in var.items() if res.x[i] > 0.5}
+        lanes = [next(k[2] for k in chosen if k[0] == "g" and k[1] == i) for i in range(len(self.groups))]
+        macs = {}
+        for k in chosen:
+            if k[0] == "m":
+                macs[self.sites[k[1]].op] = macs_of[k[1:]]
+        dsp = sum(g.map_dsp * lanes[i] for i, g in enumerate(self.groups))
+        dsp += sum(macs[s.op] * s.dsp_per_mac for s in self.sites)
+        return dsp, lanes, macs
+
+
 def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
-    """The smallest period whose cheapest MAC allocation fits `budget` DSPs."""
-    names = kernel_names(func_op)
-    sites, floor, fixed_dsp = [], 1, 0
-    for op, name in names.items():
-        if op.name == "stream.matmul":
-            x = S.channel_info(op.operands[0].type)
-            y = S.channel_info(op.results[0].type)
-            w = S.buffer_tensor(op.operands[1].type)
-            dpm = per_mac or dsp_per_mac(x.element_type)
-            sites.append(MatmulSite(op, x.words_per_sample, w.shape[0] * w.shape[1], y.words_per_sample, dpm))
-        else:
-            floor = max(floor, kernel_model(op, name).period)
-            if op.name == "stream.map":
-                fixed_dsp += map_dsp(op)
-
-    def cost(period):
-        total = fixed_dsp
-        chosen = {}
-        for s in sites:
-            m = s.macs_for(period)
-            if m is None:
-                return None, None
-            chosen[s.op] = m
-            total += m * s.dsp_per_mac
-        return total, chosen
-
-    minimum = fixed_dsp + sum(s.dsp_per_mac for s in sites)
-    if minimum > budget:
-        raise PassError(func_op, f"dsp-budget {budget} is below the minimum of {minimum} DSPs "
+    """The smallest period whose cheapest lanes and MAC allocation fits `budget` DSPs."""
+    with func_op.context:  # retyping builds types from text
+        prob = _Problem(func_op, per_mac)
+    if prob.min_dsp > budget:
+        raise PassError(func_op, f"dsp-budget {budget} is below the minimum of {prob.min_dsp} DSPs "
                                  f"(one MAC per matmul plus the map operators); raise --dsp-budget")
-    hi = max([floor] + [s.cycles(1) for s in sites])
-    lo = max([floor] + [s.words_in + s.min_cycles for s in sites])
-    while lo < hi:  # smallest feasible period; cost(P) falls as P grows
+    lo, hi = prob.bounds()
+    best = prob.cheapest(hi)
+    assert best is not None and best[0] <= budget, "lanes 1 and one MAC each must fit the minimum"
+    while lo < hi:  # smallest feasible period; the cheapest cost falls as P grows
         mid = (lo + hi) // 2
-        total, _ = cost(mid)
-        if total is not None and total <= budget:
-            hi = mid
+        found = prob.cheapest(mid)
+        if found is not None and found[0] <= budget:
+            hi, best = mid, found
         else:
             lo = mid + 1
-    total, chosen = cost(lo)
-    units = (budget - fixed_dsp) // sites[0].dsp_per_mac if sites else 0
-    bound = sum(s.work for s in sites) / units if units else 0.0
-    return Allocation(chosen, lo, total, floor, bound)
-
+    dsp, lanes, macs = best
+    floor = max([prob.fixed_floor] + [prob.group_period(i, lanes[i]) for i in range(len(prob.groups))])
+    fixed_dsp = sum(g.map_dsp for g in prob.groups)
+    units = (budget - fixed_dsp) // prob.sites[0].dsp_per_mac if prob.sites else 0
+    bound = sum(s.work for s in prob.sites) / units if units else 0.0
+    alloc = Allocation(macs, lanes, lo, dsp, floor, bound)
+    alloc.groups = prob.groups
+    return alloc
 
 
 @dataclasses.dataclass(frozen=True)
 class StreamParallelizePass(ModulePass):
-    """Choose MAC units per matmul under a DSP budget (optimal min-max period).
+    """Choose lanes per channel and MAC units per matmul under a DSP budget.
 
-    Sets `macs` on every matmul so that the slowest kernel's cycles per
-    sample are as small as the budget allows (binary search over the period;
-    exact for the documented cost model). Records on the function
-    `stream.dsp`, `stream.period` (cycles per sample), `stream.period_floor`
-    (the slowest non-matmul kernel) and `stream.compute_bound` (total MACs
-    per sample / MAC units the budget buys, in cycles per sample). Run
-    stream-balance afterwards.
+    Sets the lanes of every channel and `macs` on every matmul so that the
+    slowest kernel's cycles per sample are as small as the budget allows
+    (binary search over the period, an integer program per step; exact for
+    the documented cost model). Records on the function `stream.dsp`,
+    `stream.period` (cycles per sample), `stream.period_floor` (the slowest
+    non-matmul kernel at the chosen lanes), `stream.compute_bound` (total
+    MACs per sample / MAC units the budget buys at lanes 1, in cycles per
+    sample) and `stream.max_lanes`. Run stream-balance afterwards.
     """
 
     name = "stream-parallelize"
@@ -141,9 +382,13 @@ class StreamParallelizePass(ModulePass):
     def apply(self, module: ir.Module) -> None:
         for f in forked_stream_funcs(module, needs="stream.matmul"):
             alloc = allocate(f, self.dsp_budget, self.dsp_per_mac or None)
+            with f.context:
+                for group, lanes in zip(alloc.groups, alloc.lanes):
+                    _retype(group, lanes)
             for op, macs in alloc.macs.items():
                 op.attributes["macs"] = S.i64_attr(macs)
             f.attributes["stream.dsp"] = S.i64_attr(alloc.dsp)
             f.attributes["stream.period"] = S.i64_attr(alloc.period)
             f.attributes["stream.period_floor"] = S.i64_attr(alloc.floor)
             f.attributes["stream.compute_bound"] = S.i64_attr(math.ceil(alloc.compute_bound))
+            f.attributes["stream.max_lanes"] = S.i64_attr(max(alloc.lanes, default=1))
