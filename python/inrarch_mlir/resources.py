@@ -17,9 +17,10 @@ Kernels
   ``ceil(elements * bits / 18432)`` BRAM18K (at least one).
   LUT/FF: ``MATMUL_LUT_PER_MAC`` / ``MATMUL_FF_PER_MAC`` per MAC plus a
   control overhead (``KERNEL_LUT["matmul"]``).
-- ``map``: DSPs from `stream_parallelize.MAP_OP_DSP` per scalar operator of
-  its body (lanes 1); LUT/FF per operator from ``MAP_OP_LUT``/``MAP_OP_FF``
-  (operators without DSPs still cost LUTs) plus a control overhead.
+- ``map`` with L lanes: L copies of its body, each costing the DSPs from
+  `stream_parallelize.MAP_OP_DSP` per scalar operator (the cost model of
+  `stream-parallelize`) and LUT/FF per operator from ``MAP_OP_LUT``/``MAP_OP_FF``
+  (operators without DSPs still cost LUTs); plus one control overhead.
 - every other kernel (load, store, fork, broadcast, reduce, slice, concat):
   constant LUT/FF from ``KERNEL_LUT``/``KERNEL_FF``; a reduce adds one
   float adder (2 DSPs).
@@ -131,12 +132,13 @@ def kernel_resources(op, kind: str, family: str, bits: int) -> Resources:
         r.ff += macs * MATMUL_FF_PER_MAC[family]
         r += buffer_resources(int(w.shape[0]) * int(w.shape[1]), bits, macs)
     elif kind == "map":
+        lanes = S.channel_info(op.results[0].type).lanes  # the body is unrolled over the lanes
         for inner in S.map_body(op).operations:
             name = inner.operation.name
             scale = 1.0 if family == "float" else 0.5
-            r.dsp += MAP_OP_DSP.get(name, 0)
-            r.lut += int(MAP_OP_LUT.get(name, 30) * scale)
-            r.ff += int(MAP_OP_FF.get(name, 30) * scale)
+            r.dsp += MAP_OP_DSP.get(name, 0) * lanes
+            r.lut += int(MAP_OP_LUT.get(name, 30) * scale) * lanes
+            r.ff += int(MAP_OP_FF.get(name, 30) * scale) * lanes
     elif kind == "reduce":
         r.dsp += REDUCE_DSP
     return r

@@ -409,8 +409,11 @@ void matmul(stream<word<T, LI>>& x, stream<word<T, WL>>& w, stream<word<T, LO>>&
   T wbuf[K][NP];
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=KU dim=1)
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=JU dim=2)
+  // The row is written LI elements per cycle and read KU per cycle.
+  constexpr int XP = KU > LI ? KU : LI;
   T xrow[K];
-  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=xrow cyclic factor=KU dim=1)
+  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=xrow cyclic factor=XP dim=1)
+  static_cast<void>(XP);  // only the pragma reads it
 
   // Weights: once, before the first sample.
   row_reader<T, WL> wr;
