@@ -201,6 +201,7 @@ class Allocation:
     dsp: int
     floor: int  # slowest non-matmul kernel at the chosen lanes
     compute_bound: float  # total MACs per sample / MAC units affordable
+    groups: list = dataclasses.field(default_factory=list)  # LanesGroup per entry of `lanes`
 
 
 class _Problem:
@@ -350,9 +351,7 @@ def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
     fixed_dsp = sum(g.map_dsp for g in prob.groups)
     units = (budget - fixed_dsp) // prob.sites[0].dsp_per_mac if prob.sites else 0
     bound = sum(s.work for s in prob.sites) / units if units else 0.0
-    alloc = Allocation(macs, lanes, lo, dsp, floor, bound)
-    alloc.groups = prob.groups
-    return alloc
+    return Allocation(macs, lanes, lo, dsp, floor, bound, prob.groups)
 
 
 @dataclasses.dataclass(frozen=True)
