@@ -115,7 +115,7 @@ def main() -> None:
         sweeps[order] = [dict(budget=b, **at_budget(text, b, balance=False)) for b in SWEEP
                          if b >= minimum_dsp(text)]
     print("| design | DSP | cycles (simulated) | compute bound | ratio | period (model / C++ loops) | max lanes "
-          "| INR-Arch / ours | FIFO elements |")
+          "| INR-Arch / ours | FIFO words (elements for INR-Arch) |")
     print("|---|---|---|---|---|---|---|---|---|")
     print(f"| INR-Arch order 1 (published) | 3,199 | {INR_ARCH_CYCLES:,} | - | - | - | - | - | 178,289 |")
     for r in rows:
