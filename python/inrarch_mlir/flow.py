@@ -17,6 +17,10 @@ from typing import Callable, Optional
 #: The stream pipeline run between import and emission (the project-wide one).
 from .pipeline import STREAM_PIPELINE  # noqa: E402  (light module, no torch import)
 
+#: Name given to the imported torch-dialect IR in diagnostics: its lines are
+#: those of `inrarch import` output and of `--dump-ir`'s 00-import.mlir.
+IMPORT_FILENAME = "import.mlir"
+
 #: Extra coordinates (uniform in [-1, 1]) the range analysis samples besides
 #: the testbench batch.
 RANGE_SAMPLES = 1024
@@ -53,7 +57,7 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
     from .context import make_context
     from .diagnostics import parse_module
     from .emit import data, hls
-    from .frontend import example_coords, import_model, reference_partials
+    from .frontend import derivative_function, example_coords, import_model, reference_partials
     from .pipeline import Pipeline
     from torch_mlir import ir
 
@@ -72,11 +76,18 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
 
     say("stream pipeline: " + pipeline)
     t = time.perf_counter()
-    module = parse_module(imported.asm, make_context())
-    Pipeline.parse(pipeline).run(module, after_pass=after_pass)
+    module = parse_module(imported.asm, make_context(), IMPORT_FILENAME)
+    stream_pipeline = Pipeline.parse(pipeline)
+    stream_pipeline.run(module, filename=IMPORT_FILENAME, after_pass=after_pass)
+    warnings = [w.format() for w in stream_pipeline.warnings]
+    for w in warnings:
+        say(w)
     func = _func(module)
     timings["passes"] = time.perf_counter() - t
 
+    coupled = data.combines_samples(func)
+    if coupled:  # a batch-coupled design only runs on whole batches
+        range_samples = -(-range_samples // batch) * batch
     say(f"range analysis over {batch + range_samples} coordinates")
     t = time.perf_counter()
     params = [p.detach().double().numpy() for p in imported.params]
@@ -84,7 +95,14 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
     extra = example_coords(range_samples, imported.model.in_features, seed + 7).double().numpy()
     sample = np.concatenate([coords, extra], axis=0) if range_samples else coords
     with module.context, ir.Location.unknown():
-        _, ranges = data.evaluate(func, [sample, *params])
+        if coupled:
+            ranges: dict = {}
+            for lo in range(0, len(sample), batch):
+                _, part = data.evaluate(func, [sample[lo:lo + batch], *params])
+                for op, vals in part.items():
+                    ranges[op] = [max(a, b) for a, b in zip(ranges.get(op, vals), vals)]
+        else:
+            _, ranges = data.evaluate(func, [sample, *params])
         data.annotate_ranges(func, ranges)
     timings["ranges"] = time.perf_counter() - t
 
@@ -98,7 +116,10 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
     t = time.perf_counter()
     m64 = _double_copy(imported.model.module)
     p64 = [p.detach().double() for _, p in m64.named_parameters()]
-    ref = reference_partials(m64, imported.layout, imported.coords.double(), p64)
+    if coupled:  # samples interact: the reference is the traced function itself, on the batch
+        ref = derivative_function(m64, imported.layout)(imported.coords.double(), *p64)
+    else:
+        ref = reference_partials(m64, imported.layout, imported.coords.double(), p64)
     expected = [r.detach().numpy() for r in ref]
     args = [coords, *params]
     data.write_data(out, design, args, expected, [r.order for r in imported.layout.results])
@@ -115,6 +136,7 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
         "order": order, "batch": batch, "precision": str(prec), "outdir": str(out),
         "design": design.summary(), "stream": attrs,
         "result_names": [r.name for r in imported.layout.results],
+        "warnings": warnings,
         "timings": timings,
     }
     (out / "design.json").write_text(json.dumps(result, indent=1) + "\n")

@@ -132,7 +132,8 @@ class ChannelInfo:
 
     @property
     def tensor_type(self) -> ir.Type:
-        return ir.Type.parse("tensor<" + "".join(f"{d}x" for d in self.shape) + f"{self.element_type}>")
+        return ir.Type.parse("tensor<" + "".join(f"{d}x" for d in self.shape) + f"{self.element_type}>",
+                             context=self.element_type.context)
 
 
 def isa(x, cls) -> bool:
@@ -476,3 +477,23 @@ def mixes_batch(op) -> bool:
     if name == "stream.matmul":
         return is_channel(op.operands[1].type)
     return False
+
+
+def matmul_weight_type(op) -> ir.RankedTensorType:
+    """The weight matrix of a matmul in its storage layout, buffered or streamed."""
+    w = op.operands[1].type
+    return buffer_tensor(w) if is_buffer(w) else ir.RankedTensorType(channel_info(w).tensor_type)
+
+
+def barrier_elements(op) -> int:
+    """Elements a barrier kernel holds on chip at once (0 for other kernels):
+    the whole input (transpose, slice, concat), the kept dims of a sum, the
+    repeated row of a broadcast, the streamed weight of a matmul."""
+    if not mixes_batch(op):
+        return 0
+    if op.name == "stream.matmul":
+        return math.prod(matmul_weight_type(op).shape)
+    if op.name in ("stream.reduce", "stream.broadcast"):
+        side = op.results[0] if op.name == "stream.reduce" else op.operands[0]
+        return math.prod(channel_info(side.type).shape)
+    return sum(math.prod(channel_info(v.type).shape) for v in op.operands)

@@ -76,7 +76,7 @@ def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
         if op.name == "stream.matmul":
             x = S.channel_info(op.operands[0].type)
             y = S.channel_info(op.results[0].type)
-            w = S.buffer_tensor(op.operands[1].type)
+            w = S.matmul_weight_type(op)
             dpm = per_mac or dsp_per_mac(x.element_type)
             sites.append(MatmulSite(op, x.words_per_sample, w.shape[0] * w.shape[1], y.words_per_sample, dpm))
         else:
