@@ -281,8 +281,8 @@ class _Converter:
             info = S.channel_info(ch.type)
             if list(info.shape) == list(shape):
                 return ch
-            if len(info.shape) < len(shape):
-                ch = S.reshape(ch, list(info.shape) + [1] * (len(shape) - len(info.shape)), loc=loc)
+            if len(info.shape) < len(shape):  # torch broadcasting aligns trailing dims
+                ch = S.reshape(ch, [1] * (len(shape) - len(info.shape)) + list(info.shape), loc=loc)
             return S.broadcast(ch, shape, self.lanes, loc=loc)
         buf, transposed = self.weight_buffer(v, loc)
         if transposed:
