@@ -9,6 +9,8 @@ testbench data (coordinates, parameters, PyTorch float64 reference).
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import time
 from pathlib import Path
@@ -76,10 +78,13 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
 
     say("stream pipeline: " + pipeline)
     t = time.perf_counter()
-    module = parse_module(imported.asm, make_context(), IMPORT_FILENAME)
+    module = parse_module(imported.asm, make_context())
     stream_pipeline = Pipeline.parse(pipeline)
-    stream_pipeline.run(module, filename=IMPORT_FILENAME, after_pass=after_pass)
-    warnings = [w.format() for w in stream_pipeline.warnings]
+    stream_pipeline.run(module, after_pass=after_pass)
+    # Errors keep the in-memory name `-` (the CLI drops it); warnings point
+    # at the op, in the lines of the imported IR.
+    warnings = [dataclasses.replace(w, file=IMPORT_FILENAME if w.file == "-" else w.file).format()
+                for w in stream_pipeline.warnings]
     for w in warnings:
         say(w)
     func = _func(module)
