@@ -80,12 +80,28 @@ module {
     }
 
     // y[b, n] = sum_k x[b, k] * W[k, n] (W[n, k] when transpose_w is set),
-    // with the weight matrix held on chip.
+    // with the weight matrix held on chip. The weight is a buffer, or a
+    // channel [K, N] (a batch-dependent matrix: the matmul reads all of it
+    // before its first row, a barrier).
     irdl.operation @matmul {
       %chan = irdl.base @stream::@channel
       %buf = irdl.base @stream::@buffer
+      %wchan = irdl.base @stream::@channel
+      %weight = irdl.any_of(%buf, %wchan)
       %chan2 = irdl.base @stream::@channel
-      irdl.operands(input: %chan, weight: %buf)
+      irdl.operands(input: %chan, weight: %weight)
+      irdl.results(output: %chan2)
+    }
+
+    // Permutes the dims of the streamed tensor: `perm[i]` is the input dim
+    // of output dim i. With perm[0] = 0 it works sample by sample; otherwise
+    // it moves the batch and is a barrier (reads the whole tensor first).
+    irdl.operation @transpose {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      %perm = irdl.base "#builtin.dense_array"
+      irdl.attributes {"perm" = %perm}
+      irdl.operands(input: %chan)
       irdl.results(output: %chan2)
     }
 
@@ -108,7 +124,8 @@ module {
       irdl.operands(values: variadic %any)
     }
 
-    // Repeats a buffer for every sample, or a channel along size-1 dims.
+    // Repeats a buffer for every sample, or a channel along size-1 dims
+    // (a channel of one row repeated along the batch is a barrier).
     irdl.operation @broadcast {
       %chan = irdl.base @stream::@channel
       %buf = irdl.base @stream::@buffer
@@ -118,7 +135,8 @@ module {
       irdl.results(output: %chan2)
     }
 
-    // Sums over the feature dimensions listed in `dims` (never dim 0).
+    // Sums over the dimensions listed in `dims`, keeping them with size 1;
+    // summing over dim 0 (the batch) is a barrier.
     irdl.operation @reduce {
       %chan = irdl.base @stream::@channel
       %chan2 = irdl.base @stream::@channel
@@ -128,7 +146,7 @@ module {
       irdl.results(output: %chan2)
     }
 
-    // Static strided slice along feature dimensions.
+    // Static strided slice; slicing dim 0 (the batch) is a barrier.
     irdl.operation @slice {
       %chan = irdl.base @stream::@channel
       %chan2 = irdl.base @stream::@channel
@@ -141,7 +159,8 @@ module {
     }
 
     // Re-reads a channel with another shape of the same number of elements
-    // per sample, in the same order (views, squeeze/unsqueeze). Free.
+    // per sample, in the same order (views, squeeze/unsqueeze). Free. It may
+    // regroup rows ([1, N] <-> [N]) when neither side pads its words.
     irdl.operation @reshape {
       %chan = irdl.base @stream::@channel
       %chan2 = irdl.base @stream::@channel
@@ -149,8 +168,9 @@ module {
       irdl.results(output: %chan2)
     }
 
-    // Concatenation along feature dimension `dim` of inputs of one type
-    // (IRDL variadics share a type; inputs of different sizes chain concats).
+    // Concatenation along dimension `dim` of inputs of one type (IRDL
+    // variadics share a type; inputs of different sizes chain concats);
+    // along dim 0 (the batch) it is a barrier.
     irdl.operation @concat {
       %chan = irdl.base @stream::@channel
       %chan2 = irdl.base @stream::@channel

@@ -284,6 +284,7 @@ def _compile_into(tmp: Path, out: Path, model, order, batch, precision, family, 
     report.resources = est.to_dict()
     report.kernel_kinds = kinds
     report.results = list(design.get("result_names", []))
+    report.warnings = list(design.get("warnings", []))
     report.pass_seconds = {k: round(v, 3) for k, v in pass_s.items()}
     report.notes["simulated_cycles"] = (f"the report's own re-simulation gives {sim.total_cycles:,} cycles "
                                         f"({sim.solver})")

@@ -9,6 +9,8 @@ testbench data (coordinates, parameters, PyTorch float64 reference).
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import time
 from pathlib import Path
@@ -16,6 +18,10 @@ from typing import Callable, Optional
 
 #: The stream pipeline run between import and emission (the project-wide one).
 from .pipeline import STREAM_PIPELINE  # noqa: E402  (light module, no torch import)
+
+#: Name given to the imported torch-dialect IR in diagnostics: its lines are
+#: those of `inrarch import` output and of `--dump-ir`'s 00-import.mlir.
+IMPORT_FILENAME = "import.mlir"
 
 #: Extra coordinates (uniform in [-1, 1]) the range analysis samples besides
 #: the testbench batch.
@@ -53,7 +59,7 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
     from .context import make_context
     from .diagnostics import parse_module
     from .emit import data, hls
-    from .frontend import example_coords, import_model, reference_partials
+    from .frontend import derivative_function, example_coords, import_model, reference_partials
     from .pipeline import Pipeline
     from torch_mlir import ir
 
@@ -73,10 +79,20 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
     say("stream pipeline: " + pipeline)
     t = time.perf_counter()
     module = parse_module(imported.asm, make_context())
-    Pipeline.parse(pipeline).run(module, after_pass=after_pass)
+    stream_pipeline = Pipeline.parse(pipeline)
+    stream_pipeline.run(module, after_pass=after_pass)
+    # Errors keep the in-memory name `-` (the CLI drops it); warnings point
+    # at the op, in the lines of the imported IR.
+    warnings = [dataclasses.replace(w, file=IMPORT_FILENAME if w.file == "-" else w.file).format()
+                for w in stream_pipeline.warnings]
+    for w in warnings:
+        say(w)
     func = _func(module)
     timings["passes"] = time.perf_counter() - t
 
+    coupled = data.combines_samples(func)
+    if coupled:  # a batch-coupled design only runs on whole batches
+        range_samples = -(-range_samples // batch) * batch
     say(f"range analysis over {batch + range_samples} coordinates")
     t = time.perf_counter()
     params = [p.detach().double().numpy() for p in imported.params]
@@ -84,7 +100,14 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
     extra = example_coords(range_samples, imported.model.in_features, seed + 7).double().numpy()
     sample = np.concatenate([coords, extra], axis=0) if range_samples else coords
     with module.context, ir.Location.unknown():
-        _, ranges = data.evaluate(func, [sample, *params])
+        if coupled:
+            ranges: dict = {}
+            for lo in range(0, len(sample), batch):
+                _, part = data.evaluate(func, [sample[lo:lo + batch], *params])
+                for op, vals in part.items():
+                    ranges[op] = [max(a, b) for a, b in zip(ranges.get(op, vals), vals)]
+        else:
+            _, ranges = data.evaluate(func, [sample, *params])
         data.annotate_ranges(func, ranges)
     timings["ranges"] = time.perf_counter() - t
 
@@ -98,7 +121,10 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
     t = time.perf_counter()
     m64 = _double_copy(imported.model.module)
     p64 = [p.detach().double() for _, p in m64.named_parameters()]
-    ref = reference_partials(m64, imported.layout, imported.coords.double(), p64)
+    if coupled:  # samples interact: the reference is the traced function itself, on the batch
+        ref = derivative_function(m64, imported.layout)(imported.coords.double(), *p64)
+    else:
+        ref = reference_partials(m64, imported.layout, imported.coords.double(), p64)
     expected = [r.detach().numpy() for r in ref]
     args = [coords, *params]
     data.write_data(out, design, args, expected, [r.order for r in imported.layout.results])
@@ -115,6 +141,7 @@ def build_design(spec_or_module, order: int, batch: int, *, precision: str = "fl
         "order": order, "batch": batch, "precision": str(prec), "outdir": str(out),
         "design": design.summary(), "stream": attrs,
         "result_names": [r.name for r in imported.layout.results],
+        "warnings": warnings,
         "timings": timings,
     }
     (out / "design.json").write_text(json.dumps(result, indent=1) + "\n")

@@ -13,8 +13,9 @@ from typing import Callable, Iterable, Sequence
 from torch_mlir import ir
 from torch_mlir.passmanager import PassManager
 
-from .diagnostics import CompileError, Diagnostic, collecting, from_mlir
+from .diagnostics import CompileError, Diagnostic, collecting, from_mlir, location_of
 from .passes import ModulePass, OptionError, PassError, get_pass_class
+from .passes.base import collecting_warnings
 
 
 #: torch-dialect derivative module -> balanced, deadlock-checked stream design.
@@ -81,6 +82,8 @@ class Pipeline:
 
     def __init__(self, passes: Iterable[ModulePass | str] = ()):
         self.passes: list[ModulePass | str] = list(passes)
+        #: located warnings of the last `run` (e.g. ops that force buffering)
+        self.warnings: list[Diagnostic] = []
 
     @classmethod
     def parse(cls, text: str) -> "Pipeline":
@@ -118,6 +121,7 @@ class Pipeline:
           `--mlir-print-ir-after-all` and `--dump-ir`.
         """
         ctx = module.context
+        self.warnings: list[Diagnostic] = []
         for kind, group in self._stages():
             with ctx, collecting(ctx, filename) as diags:
                 if kind == "upstream":
@@ -142,11 +146,13 @@ class Pipeline:
         if after_pass:
             after_pass(",".join(group), module)
 
-    @staticmethod
-    def _run_ours(module, p: ModulePass, filename, diags, after_pass):
+    def _run_ours(self, module, p: ModulePass, filename, diags, after_pass):
         try:
-            with ir.Location.unknown():
+            with ir.Location.unknown(), collecting_warnings() as warned:
                 p.apply(module)
+            for loc, message in warned:
+                f, line, col = location_of(loc, filename)
+                self.warnings.append(Diagnostic("warning", f"{p.name}: {message}", f, line, col))
         except PassError as e:
             loc = e.op.location if e.op is not None else ir.Location.unknown()
             loc.emit_error(f"{p.name}: {e.message}" if not e.message.startswith(p.name) else e.message)

@@ -59,6 +59,8 @@ class Report:
     kernel_kinds: dict = field(default_factory=dict)
     resources: dict = field(default_factory=dict)
     results: list = field(default_factory=list)
+    #: located compiler warnings, e.g. ops that force whole-tensor buffering
+    warnings: list = field(default_factory=list)
     files: dict = field(default_factory=dict)
     notes: dict = field(default_factory=lambda: dict(NOTES))
 
@@ -118,6 +120,8 @@ class Report:
         if self.pass_seconds:
             lines += ["", "| pass | seconds |", "|---|---|"]
             lines += [f"| {k} | {v:.2f} |" for k, v in self.pass_seconds.items()]
+        if self.warnings:
+            lines += ["", "## Warnings", ""] + [f"- `{w}`" for w in self.warnings]
         lines += ["", "## Notes", ""] + [f"- **{k}**: {v}" for k, v in self.notes.items()]
         if self.files:
             lines += ["", "## Files", ""] + [f"- `{v}`: {k}" for k, v in self.files.items()]

@@ -126,7 +126,7 @@ def kernel_resources(op, kind: str, family: str, bits: int) -> Resources:
     r = Resources(lut=KERNEL_LUT.get(kind, 100), ff=KERNEL_FF.get(kind, 120))
     if kind == "matmul":
         macs = S.int_attr(op, "macs", 1)
-        w = S.buffer_tensor(op.operands[1].type)
+        w = S.matmul_weight_type(op)
         r.dsp += macs * DSP_PER_MAC[family]
         r.lut += macs * MATMUL_LUT_PER_MAC[family]
         r.ff += macs * MATMUL_FF_PER_MAC[family]
@@ -141,6 +141,8 @@ def kernel_resources(op, kind: str, family: str, bits: int) -> Resources:
             r.ff += int(MAP_OP_FF.get(name, 30) * scale) * lanes
     elif kind == "reduce":
         r.dsp += REDUCE_DSP
+    if kind != "matmul" and S.barrier_elements(op):  # the whole-tensor buffer of a barrier
+        r += buffer_resources(S.barrier_elements(op), bits, 1)
     return r
 
 

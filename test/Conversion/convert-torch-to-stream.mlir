@@ -84,3 +84,81 @@ func.func @weight_column(%x: !torch.vtensor<[4,8],f32>, %w: !torch.vtensor<[8,2]
   %m = torch.aten.mul.Tensor %x, %b : !torch.vtensor<[4,8],f32>, !torch.vtensor<[4,8],f32> -> !torch.vtensor<[4,8],f32>
   return %m : !torch.vtensor<[4,8],f32>
 }
+
+// -----
+
+// Ops that combine samples become barrier kernels (with a warning each, see
+// Inputs/not-streamable.mlir): a mean over the batch is a reduce over dim 0
+// and a scale, broadcast back along the batch from its one row.
+
+// CHECK-LABEL: func.func @centred
+// CHECK: %[[L:.*]] = "stream.load"
+// CHECK: %[[R:.*]] = "stream.reduce"(%[[L]]) {dims = array<i64: 0>} : {{.*}} -> !stream.channel<tensor<1x3xf32>, 1 : i64>
+// CHECK: %[[M:.*]] = "stream.map"(%[[R]])
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[B:.*]] = "stream.broadcast"(%[[M]]) : (!stream.channel<tensor<1x3xf32>, 1 : i64>) -> !stream.channel<tensor<4x3xf32>, 1 : i64>
+// CHECK: "stream.map"(%[[L]], %[[B]])
+// CHECK: arith.subf
+func.func @centred(%x: !torch.vtensor<[4,3],f32>) -> !torch.vtensor<[4,3],f32> {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %true = torch.constant.bool true
+  %none = torch.constant.none
+  %dims = torch.prim.ListConstruct %int0 : (!torch.int) -> !torch.list<int>
+  %m = torch.aten.mean.dim %x, %dims, %true, %none : !torch.vtensor<[4,3],f32>, !torch.list<int>, !torch.bool, !torch.none -> !torch.vtensor<[1,3],f32>
+  %d = torch.aten.sub.Tensor %x, %m, %int1 : !torch.vtensor<[4,3],f32>, !torch.vtensor<[1,3],f32>, !torch.int -> !torch.vtensor<[4,3],f32>
+  return %d : !torch.vtensor<[4,3],f32>
+}
+
+// -----
+
+// A Gram matrix x^T x: the transpose moves the batch (a barrier) and the
+// matmul reads its second operand, a stream, whole before its first row.
+// A weight times a stream, W x^T, is (x W^T)^T.
+
+// CHECK-LABEL: func.func @gram
+// CHECK: %[[L:.*]] = "stream.load"
+// CHECK: %[[T:.*]] = "stream.transpose"(%[[L]]) {perm = array<i64: 1, 0>} : {{.*}} -> !stream.channel<tensor<3x4xf32>, 1 : i64>
+// CHECK: "stream.matmul"(%[[T]], %[[L]]) {transpose_w = false} : (!stream.channel<tensor<3x4xf32>, 1 : i64>, !stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<3x3xf32>, 1 : i64>
+// CHECK-LABEL: func.func @weight_times_stream
+// CHECK: "stream.transpose"
+// CHECK: %[[T:.*]] = "stream.transpose"
+// CHECK: %[[MM:.*]] = "stream.matmul"(%[[T]], %{{.*}}) {transpose_w = true} : (!stream.channel<tensor<3x4xf32>, 1 : i64>, !stream.buffer<tensor<5x4xf32>>) -> !stream.channel<tensor<3x5xf32>, 1 : i64>
+// CHECK: "stream.transpose"(%[[MM]]) {perm = array<i64: 1, 0>} : {{.*}} -> !stream.channel<tensor<5x3xf32>, 1 : i64>
+func.func @gram(%x: !torch.vtensor<[4,3],f32>) -> !torch.vtensor<[3,3],f32> {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %perm = torch.prim.ListConstruct %int1, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  %xt = torch.aten.permute %x, %perm : !torch.vtensor<[4,3],f32>, !torch.list<int> -> !torch.vtensor<[3,4],f32>
+  %g = torch.aten.mm %xt, %x : !torch.vtensor<[3,4],f32>, !torch.vtensor<[4,3],f32> -> !torch.vtensor<[3,3],f32>
+  return %g : !torch.vtensor<[3,3],f32>
+}
+func.func @weight_times_stream(%x: !torch.vtensor<[3,4],f32>, %w: !torch.vtensor<[5,4],f32>) -> !torch.vtensor<[5,3],f32> {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %perm = torch.prim.ListConstruct %int1, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  %xt = torch.aten.permute %x, %perm : !torch.vtensor<[3,4],f32>, !torch.list<int> -> !torch.vtensor<[4,3],f32>
+  %y = torch.aten.mm %w, %xt : !torch.vtensor<[5,4],f32>, !torch.vtensor<[4,3],f32> -> !torch.vtensor<[5,3],f32>
+  return %y : !torch.vtensor<[5,3],f32>
+}
+
+// -----
+
+// Selecting one sample, slicing and concatenating along the batch.
+
+// CHECK-LABEL: func.func @batch_rows
+// CHECK: %[[L:.*]] = "stream.load"
+// CHECK: %[[S:.*]] = "stream.slice"(%[[L]]) {offsets = array<i64: 2, 0>, sizes = array<i64: 1, 3>, strides = array<i64: 1, 1>}
+// CHECK: "stream.reshape"(%[[S]]) : (!stream.channel<tensor<1x3xf32>, 1 : i64>) -> !stream.channel<tensor<3xf32>, 1 : i64>
+// CHECK: %[[H:.*]] = "stream.slice"(%[[L]]) {offsets = array<i64: 0, 0>, sizes = array<i64: 2, 3>, strides = array<i64: 2, 1>}
+// CHECK: "stream.concat"(%[[H]], %[[H]]) {dim = 0 : i64} : {{.*}} -> !stream.channel<tensor<4x3xf32>, 1 : i64>
+func.func @batch_rows(%x: !torch.vtensor<[4,3],f32>) -> (!torch.vtensor<[3],f32>, !torch.vtensor<[4,3],f32>) {
+  %int0 = torch.constant.int 0
+  %int2 = torch.constant.int 2
+  %int4 = torch.constant.int 4
+  %row = torch.aten.select.int %x, %int0, %int2 : !torch.vtensor<[4,3],f32>, !torch.int, !torch.int -> !torch.vtensor<[3],f32>
+  %even = torch.aten.slice.Tensor %x, %int0, %int0, %int4, %int2 : !torch.vtensor<[4,3],f32>, !torch.int, !torch.int, !torch.int, !torch.int -> !torch.vtensor<[2,3],f32>
+  %list = torch.prim.ListConstruct %even, %even : (!torch.vtensor<[2,3],f32>, !torch.vtensor<[2,3],f32>) -> !torch.list<vtensor>
+  %cat = torch.aten.cat %list, %int0 : !torch.list<vtensor>, !torch.int -> !torch.vtensor<[4,3],f32>
+  return %row, %cat : !torch.vtensor<[3],f32>, !torch.vtensor<[4,3],f32>
+}

@@ -112,25 +112,36 @@ BATCH = 2
 
 @st.composite
 def graph_plans(draw):
-    """A list of steps over value indices; value 0 is the loaded input."""
-    widths = [draw(st.integers(1, 4))]
+    """A list of steps over value indices; value 0 is the loaded input.
+
+    Besides maps and matmuls, two batch-combining patterns (barrier
+    kernels): a Gram matrix x^T x (a transpose of the batch and a matmul
+    whose weight streams) and a row sum over the batch broadcast back."""
+    shapes = [(BATCH, draw(st.integers(1, 4)))]  # (rows, row length) of each value
     steps = []
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["unary", "binary", "matmul"]))
-        i = draw(st.integers(0, len(widths) - 1))
+        kind = draw(st.sampled_from(["unary", "binary", "matmul", "gram", "centre"]))
+        i = draw(st.integers(0, len(shapes) - 1))
+        rows, w = shapes[i]
         if kind == "unary":
             steps.append(("unary", i, draw(st.sampled_from(["sin", "cos", "square", "neg"]))))
-            widths.append(widths[i])
+            shapes.append(shapes[i])
         elif kind == "binary":
-            same = [j for j, w in enumerate(widths) if w == widths[i]]
+            same = [j for j, sh in enumerate(shapes) if sh == shapes[i]]
             j = draw(st.sampled_from(same))
             steps.append(("binary", i, j, draw(st.sampled_from(["add", "mul", "sub"]))))
-            widths.append(widths[i])
-        else:
+            shapes.append(shapes[i])
+        elif kind == "matmul":
             n = draw(st.integers(1, 4))
             steps.append(("matmul", i, n, draw(st.booleans())))
-            widths.append(n)
-    return widths[0], steps
+            shapes.append((rows, n))
+        elif kind == "gram":
+            steps.append(("gram", i))
+            shapes.append((w, w))
+        else:
+            steps.append(("centre", i))
+            shapes.append(shapes[i])
+    return shapes[0][1], steps
 
 
 def _build(in_width: int, steps) -> str:
@@ -142,15 +153,18 @@ def _build(in_width: int, steps) -> str:
 
     with make_context(), ir.Location.unknown():
         f32 = ir.F32Type.get()
-        widths = [in_width]
+        shapes = [(BATCH, in_width)]
         w_types = []
         for s in steps:
+            rows, w = shapes[s[1]]
             if s[0] == "matmul":
-                k, n = widths[s[1]], s[2]
+                k, n = w, s[2]
                 w_types.append(ir.RankedTensorType.get([n, k] if s[3] else [k, n], f32))
-                widths.append(n)
+                shapes.append((rows, n))
+            elif s[0] == "gram":
+                shapes.append((w, w))
             else:
-                widths.append(widths[s[1]])
+                shapes.append((rows, w))
         x_t = ir.RankedTensorType.get([BATCH, in_width], f32)
         module = ir.Module.create()
         with ir.InsertionPoint(module.body):
@@ -161,11 +175,23 @@ def _build(in_width: int, steps) -> str:
                 used = [0]
                 wi = iter(ws)
                 for s in steps:
+                    src = values[s[1]]
                     if s[0] == "matmul":
-                        values.append(stream.matmul(values[s[1]], stream.weights(next(wi)), transpose_w=s[3]))
+                        values.append(stream.matmul(src, stream.weights(next(wi)), transpose_w=s[3]))
                         used[s[1]] += 1
+                    elif s[0] == "gram":  # x^T x
+                        values.append(stream.matmul(stream.transpose(src, [1, 0]), src))
+                        used[s[1]] += 2
+                    elif s[0] == "centre":  # x - sum over the batch, broadcast back
+                        info = stream.channel_info(src.type)
+                        total = stream.broadcast(stream.reduce(src, [0]), list(info.shape))
+                        out, block = stream.map_([src, total])
+                        with ir.InsertionPoint(block):
+                            stream.yield_([arith.subf(block.arguments[0], block.arguments[1])])
+                        values.append(out)
+                        used[s[1]] += 2
                     else:
-                        ins = [values[s[1]]] + ([values[s[2]]] if s[0] == "binary" else [])
+                        ins = [src] + ([values[s[2]]] if s[0] == "binary" else [])
                         out, block = stream.map_(ins)
                         with ir.InsertionPoint(block):
                             a = block.arguments

@@ -535,6 +535,87 @@ INRARCH_LABEL(tr_blocks)
   }
 }
 
+// ---------------------------------------------------------------------------
+// Barriers over the batch: slices and concatenations along dim 0
+
+namespace detail {
+/// Reads R rows of ROW elements (LI lanes, rows padded per word) into buf.
+template <class T, int R, int ROW, int LI>
+void read_rows(stream<word<T, LI>>& in, T* buf) {
+  row_reader<T, LI> rd;
+INRARCH_LABEL(rows_read)
+  for (int r = 0; r < R; ++r) {
+    rd.start_row();
+  INRARCH_LABEL(rows_read_elems)
+    for (int e = 0; e < ROW; ++e) {
+      INRARCH_PRAGMA(HLS PIPELINE II=1)
+      buf[r * ROW + e] = rd.next(in);
+    }
+  }
+}
+}  // namespace detail
+
+/// Static strided slice of a whole tensor of full shape InShape = <D0, ...>
+/// that may cut dim 0 (the batch): a barrier. Reads all D0 rows, then
+/// writes the Sizes::dim(0) output rows (Offsets/Sizes/Strides per dim, as
+/// for `slice`).
+template <class T, class InShape, class Offsets, class Sizes, class Strides, int LI, int LO>
+void slice_batch(stream<word<T, LI>>& in, stream<word<T, LO>>& out) {
+  INRARCH_PRAGMA(HLS INLINE off)
+  static_assert(InShape::rank == Offsets::rank && InShape::rank == Sizes::rank &&
+                    InShape::rank == Strides::rank,
+                "slice_batch: offsets/sizes/strides must have the rank of the input");
+  constexpr int ROW_IN = InShape::size / InShape::dim(0);
+  constexpr int ROW_OUT = Sizes::size / Sizes::dim(0);
+  T buf[InShape::size];
+  detail::read_rows<T, InShape::dim(0), ROW_IN, LI>(in, buf);
+  row_writer<T, LO, ROW_OUT> wr;
+INRARCH_LABEL(slb_rows)
+  for (int r = 0; r < Sizes::dim(0); ++r) {
+    wr.start_row();
+  INRARCH_LABEL(slb_elems)
+    for (int e = 0; e < ROW_OUT; ++e) {
+      INRARCH_PRAGMA(HLS PIPELINE II=1)
+      int rem = r * ROW_OUT + e;
+      int src = 0;
+      for (int d = Sizes::rank - 1; d >= 0; --d) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        src += (Offsets::dim(d) + (rem % Sizes::dim(d)) * Strides::dim(d)) * InShape::stride(d);
+        rem /= Sizes::dim(d);
+      }
+      wr.put(out, buf[src]);
+    }
+  }
+}
+
+namespace detail {
+template <class T, int ROW, class Rows, int LO, int... LI, std::size_t... Is>
+void concat_batch_impl(std::index_sequence<Is...>, stream<word<T, LO>>& out, stream<word<T, LI>>&... in) {
+  T buf[Rows::size_sum() * ROW];
+  static_cast<void>((read_rows<T, Rows::dim(Is), ROW, LI>(in, buf + Rows::prefix_sum(Is) * ROW), ...));
+  row_writer<T, LO, ROW> wr;
+INRARCH_LABEL(cb_rows)
+  for (int r = 0; r < Rows::size_sum(); ++r) {
+    wr.start_row();
+  INRARCH_LABEL(cb_elems)
+    for (int e = 0; e < ROW; ++e) {
+      INRARCH_PRAGMA(HLS PIPELINE II=1)
+      wr.put(out, buf[r * ROW + e]);
+    }
+  }
+}
+}  // namespace detail
+
+/// Concatenate along dim 0 (the batch): a barrier. Input i has
+/// Rows::dim(i) rows of ROW elements; reads every row of input 0, then of
+/// input 1, ..., then writes all rows in that order.
+template <class T, int ROW, class Rows, int LO, int... LI>
+void concat_batch(stream<word<T, LO>>& out, stream<word<T, LI>>&... in) {
+  INRARCH_PRAGMA(HLS INLINE off)
+  static_assert(sizeof...(LI) == Rows::rank, "concat_batch: one row count per input");
+  detail::concat_batch_impl<T, ROW, Rows, LO>(std::index_sequence_for<word<T, LI>...>{}, out, in...);
+}
+
 }  // namespace inrarch
 
 #endif  // INRARCH_KERNELS_H

@@ -85,6 +85,14 @@ struct shape {
     for (int d = from; d < rank; ++d) s *= dims[d];
     return s;
   }
+  /// Sum of all dims (row counts of concatenated inputs).
+  static constexpr int size_sum() { return (0 + ... + D); }
+  /// Sum of dims [0, i).
+  static constexpr int prefix_sum(int i) {
+    int s = 0;
+    for (int d = 0; d < i; ++d) s += dims[d];
+    return s;
+  }
 };
 
 /// Accumulator type used by matmul/reduce: float stays float; ap_fixed<W,I>

@@ -126,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{TOOL}: error: internal error: {type(e).__name__}: {first} "
                          "(set INRARCH_DEBUG=1 for a traceback)\n")
         return 1
+    for w in report.warnings:  # shown even with -q: they explain the design
+        sys.stderr.write(f"{w}\n")
     if not args.quiet and current["stage"] is not None:
         console.print(f"[green]✓[/] {current['stage']:<15} {time.perf_counter() - current['t']:7.2f}s")
     if args.stop_after:

@@ -159,9 +159,9 @@ def process_chunk(text: str, offset: int, pipeline, opts: Options, filename: str
             module = parse_module(text, ctx, filename, offset)
             pipeline.run(module, filename=filename, after_pass=after_pass if opts.print_after_all else None)
             printed = module.operation.get_asm(enable_debug_info=opts.debuginfo)
-            diags = list(sink)
+            diags = list(sink) + pipeline.warnings
         except CompileError as e:
-            diags = list(sink)
+            diags = list(sink) + pipeline.warnings
             seen = {(d.line, d.col, d.message) for d in diags}
             diags += [d for d in e.diagnostics if (d.line, d.col, d.message) not in seen]
     return printed, diags

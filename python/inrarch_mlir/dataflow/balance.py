@@ -1,7 +1,9 @@
 """FIFO balancing: minimum-bit depths at full throughput, verified by simulation.
 
-1. **LP.**  Every kernel stage runs sample b at ``start + b*P`` (P = the
-   slowest kernel's per-sample cycles).  For a FIFO whose consumer starts
+1. **LP.**  Every kernel stage runs repetition b at ``start + b*P`` (P = the
+   slowest per-repetition time among the stages that repeat as often: the
+   rows before and after a barrier that changes the row count stream at
+   their own rates).  For a FIFO whose consumer starts
    ``delta`` cycles after its producer, the depth needed by that periodic
    schedule, ``f(delta)`` = max over writes of (words written - words read
    before the write's cycle), is computed exactly from the two kernels'
@@ -9,7 +11,8 @@
    staircase that grows by W words per P cycles, so lines of slope
    ``s <= W/P`` below it on one period stay below it everywhere: those are
    the LP's cuts.  The LP over start times (difference constraints) minimises
-   total bits; its optimum is the reported bound.  Start times are
+   total bits; its optimum is the reported bound.  An edge whose two ends
+   repeat differently is unrolled over the whole run and gets one flat cut.  Start times are
    rounded to integers and each depth is ``f(delta)`` exactly, so the static
    schedule is feasible and the bounded design is at least that fast.
 2. **Verify.**  Simulate (as-soon-as-possible semantics); if it deadlocks or
@@ -112,7 +115,14 @@ def depth_for_shift(ow: np.ndarray, orr: np.ndarray, samples: int, period: int,
 # -- the LP -----------------------------------------------------------------------------
 @dataclass
 class _Units:
-    """Kernel stages as LP variables, and per-edge write/read profiles."""
+    """Kernel stages as LP variables, and per-edge write/read profiles.
+
+    Unit u repeats ``reps[u]`` times every ``per[u]`` cycles.  Edge e's
+    profile is one repetition of its producer's writes (``ow``) and its
+    consumer's reads (``orr``), repeated ``samples[e]`` times every
+    ``period[e]`` cycles on both sides; an edge whose two ends repeat
+    differently is unrolled into one repetition of the whole run.
+    """
 
     names: list[tuple[str, int]]
     index: dict[tuple[str, int], int]
@@ -122,23 +132,40 @@ class _Units:
     edge_v: np.ndarray
     ow: list[np.ndarray]
     orr: list[np.ndarray]
+    samples: list[int]
+    period: list[int]
+    periodic: list[bool]
 
 
-def _units(graph: DataflowGraph, prog: EventProgram, P: int) -> _Units:
-    B = graph.samples
-    names, lower, diff = [], [], []
+def stage_periods(graph: DataflowGraph, prog: EventProgram, period: int | None = None) -> dict[int, int]:
+    """Rigid-schedule period per repetition count.
+
+    Stages that repeat the same number of times stream the same rows, so
+    they share one period: the slowest of them (or ``period`` if longer).
+    """
+    out: dict[int, int] = {}
+    for kname in prog.names:
+        for R, pat in zip(prog.repeats[kname], prog.patterns[kname]):
+            out[R] = max(out.get(R, 1), pat.duration, period or 0)
+    return out
+
+
+def _units(graph: DataflowGraph, prog: EventProgram, periods: dict[int, int]) -> _Units:
+    names, lower, diff, reps, per = [], [], [], [], []
     index: dict[tuple[str, int], int] = {}
     where: dict[tuple[int, bool], tuple[int, StagePattern]] = {}
     for kname in prog.names:
         k = graph.kernel(kname)
         pats = prog.patterns[kname]
-        for q, pat in enumerate(pats):
+        for q, (R, pat) in enumerate(zip(prog.repeats[kname], pats)):
             u = len(names)
             index[(kname, q)] = u
             names.append((kname, q))
+            reps.append(R)
+            per.append(periods[R])
             lower.append(k.prologue_cycles if q == 0 else 0)
             if q > 0:
-                diff.append((u - 1, u, (B - 1) * P + pats[q - 1].duration))
+                diff.append((u - 1, u, (reps[u - 1] - 1) * per[u - 1] + pats[q - 1].duration))
             for e in np.unique(pat.edge):
                 for isw in (False, True):
                     if ((pat.edge == e) & (pat.is_write == isw)).any():
@@ -149,7 +176,7 @@ def _units(graph: DataflowGraph, prog: EventProgram, P: int) -> _Units:
                                 "stages; the balancer needs each port in one stage")
                         where[key] = (u, pat)
     E = len(graph.edges)
-    eu, ev, ows, ors = np.zeros(E, np.int64), np.zeros(E, np.int64), [], []
+    eu, ev, ows, ors, samples, periods_e, periodic = np.zeros(E, np.int64), np.zeros(E, np.int64), [], [], [], [], []
     for e in range(E):
         u, pu = where[(e, True)]
         v, pv = where[(e, False)]
@@ -157,15 +184,27 @@ def _units(graph: DataflowGraph, prog: EventProgram, P: int) -> _Units:
         sel_r = (pv.edge == e) & ~pv.is_write
         ow = pu.offset[sel_w][np.argsort(pu.word[sel_w], kind="stable")]
         orr = pv.offset[sel_r][np.argsort(pv.word[sel_r], kind="stable")]
+        if reps[u] == reps[v] and len(ow) == len(orr) and per[u] == per[v]:
+            samples.append(reps[u]); periods_e.append(per[u]); periodic.append(True)
+        else:  # unroll both sides over the whole run: one repetition
+            ow = (np.arange(reps[u], dtype=np.int64)[:, None] * per[u] + ow[None, :]).ravel()
+            orr = (np.arange(reps[v], dtype=np.int64)[:, None] * per[v] + orr[None, :]).ravel()
+            samples.append(1); periods_e.append(int(max(ow.max(), orr.max())) + 1); periodic.append(False)
         eu[e], ev[e] = u, v
         ows.append(ow)
         ors.append(orr)
         diff.append((u, v, float((ow - orr).max() + 1)))
-    return _Units(names, index, np.array(lower, dtype=float), diff, eu, ev, ows, ors)
+    return _Units(names, index, np.array(lower, dtype=float), diff, eu, ev, ows, ors,
+                  samples, periods_e, periodic)
 
 
-def _cuts(ow, orr, B, P, dmin, budget=40_000) -> list[tuple[float, float]]:
-    """(slope, intercept) pairs with depth >= slope*delta + intercept for delta >= dmin."""
+def _cuts(ow, orr, B, P, dmin, budget=40_000, periodic=True) -> list[tuple[float, float]]:
+    """(slope, intercept) pairs with depth >= slope*delta + intercept for delta >= dmin.
+
+    An unrolled (not periodic) edge gets the flat cut only: its depth never
+    falls as the consumer starts later, so the depth at ``dmin`` bounds it."""
+    if not periodic:
+        return [(0.0, float(depth_for_shift(ow, orr, B, P, dmin)))]
     W = len(ow)
     a = W / P
     stride = max(1, math.ceil((P + 1) * W / budget))
@@ -179,9 +218,9 @@ def _cuts(ow, orr, B, P, dmin, budget=40_000) -> list[tuple[float, float]]:
     return cuts
 
 
-def _solve_lp(graph: DataflowGraph, units: _Units, P: int, min_depth: int):
+def _solve_lp(graph: DataflowGraph, units: _Units, min_depth: int):
     """Return (start times, lp depth variables, optimum bits)."""
-    U, E, B = len(units.names), len(graph.edges), graph.samples
+    U, E = len(units.names), len(graph.edges)
     bits = np.array([e.bits_per_word for e in graph.edges], dtype=float)
     dmin = {}
     rows, cols, vals, rhs = [], [], [], []
@@ -193,7 +232,8 @@ def _solve_lp(graph: DataflowGraph, units: _Units, P: int, min_depth: int):
         u, v = int(units.edge_u[e]), int(units.edge_v[e])
         lo = int((units.ow[e] - units.orr[e]).max() + 1)
         dmin[e] = lo
-        for s, c in _cuts(units.ow[e], units.orr[e], B, P, lo):
+        for s, c in _cuts(units.ow[e], units.orr[e], units.samples[e], units.period[e], lo,
+                          periodic=units.periodic[e]):
             # s*(s_v - s_u) - d_e <= -c
             cut_rows.append((e, r, s))
             rows += [r, r, r]; cols += [v, u, U + e]; vals += [s, -s, -1.0]; rhs.append(-c); r += 1
@@ -231,14 +271,15 @@ def _round_schedule(units: _Units, s: np.ndarray) -> np.ndarray:
 def lp_depths(graph: DataflowGraph, *, min_depth: int = 1, period: int | None = None):
     """Solve the balancing LP only: (integer depths, start times, lower bound bits, period)."""
     prog = EventProgram(graph, None)
-    P = max(graph.period, period or 0)
-    units = _units(graph, prog, P)
-    s, _, opt, _ = _solve_lp(graph, units, P, min_depth)
+    periods = stage_periods(graph, prog, period)
+    P = max(periods.values(), default=1)
+    units = _units(graph, prog, periods)
+    s, _, opt, _ = _solve_lp(graph, units, min_depth)
     si = _round_schedule(units, s)
     depths = {}
     for e, edge in enumerate(graph.edges):
         delta = int(si[units.edge_v[e]] - si[units.edge_u[e]])
-        d = int(depth_for_shift(units.ow[e], units.orr[e], graph.samples, P, delta))
+        d = int(depth_for_shift(units.ow[e], units.orr[e], units.samples[e], units.period[e], delta))
         depths[edge.name] = max(min_depth, d)
     schedule: dict[str, list[int]] = {}
     for (k, q), u in units.index.items():

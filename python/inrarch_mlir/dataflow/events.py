@@ -144,23 +144,29 @@ class EventProgram:
         self.kindex = {n: i for i, n in enumerate(self.names)}
         self.patterns = stage_patterns(graph)
         B = graph.samples
-        check_event_count(sum(B * len(pat.offset) for pats in self.patterns.values() for pat in pats), B)
+        self.repeats = {k.name: k.stage_repeats for k in graph.kernels}
+        check_event_count(sum(r * len(pat.offset) for name, pats in self.patterns.items()
+                              for r, pat in zip(self.repeats[name], pats)), B)
         parts: list[list[np.ndarray]] = [[], [], [], []]
         sizes = []
+        E = len(graph.edges)
         for name in self.names:
             k = graph.kernel(name)
             t0 = k.prologue_cycles
             n = 0
-            for pat in self.patterns[name]:
+            base = np.zeros(E, dtype=np.int64)  # words of each edge in earlier stages
+            for R, pat in zip(self.repeats[name], self.patterns[name]):
                 m = len(pat.offset)
-                b = np.arange(B, dtype=np.int64)[:, None]
+                b = np.arange(R, dtype=np.int64)[:, None]
                 parts[0].append((t0 + b * pat.duration + pat.offset[None, :]).ravel())
-                parts[1].append(np.tile(pat.is_write, B))
-                parts[2].append(np.tile(pat.edge, B))
-                wps = np.array([e.words for e in graph.edges], dtype=np.int64)[pat.edge] if m else pat.edge
-                parts[3].append((b * wps[None, :] + pat.word[None, :]).ravel())
-                t0 += B * pat.duration
-                n += B * m
+                parts[1].append(np.tile(pat.is_write, R))
+                parts[2].append(np.tile(pat.edge, R))
+                per_rep = np.bincount(pat.edge, minlength=E).astype(np.int64)  # words per repetition
+                parts[3].append((base[pat.edge][None, :] + b * per_rep[pat.edge][None, :]
+                                 + pat.word[None, :]).ravel())
+                base += R * per_rep
+                t0 += R * pat.duration
+                n += R * m
             sizes.append(n)
         cat = (lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt))
         self.nominal = cat(parts[0], np.int64)
@@ -170,8 +176,7 @@ class EventProgram:
         self.off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.kernel = np.repeat(np.arange(len(self.names)), sizes).astype(np.int64)
         self.n_events = int(self.off[-1])
-        E = len(graph.edges)
-        self.edge_words = np.array([B * e.words for e in graph.edges], dtype=np.int64)
+        self.edge_words = np.array([e.words for e in graph.edges], dtype=np.int64)
         self.eoff = np.concatenate([[0], np.cumsum(self.edge_words)]).astype(np.int64)
         widx = np.flatnonzero(self.is_write)
         ridx = np.flatnonzero(~self.is_write)

@@ -1,9 +1,14 @@
 """Dataflow graphs of streaming kernels joined by FIFOs, with their static timing.
 
-A design is a DAG of kernels; every edge is a FIFO that carries, for each of
-the ``samples`` samples of the batch, a fixed number of words.  Each kernel is
-a fixed program of *phases* (see :class:`Phase`), so its reads and writes, and
-the nominal cycle at which each happens, are known statically.  That is what
+A design is a DAG of kernels; every edge is a FIFO that carries a fixed
+number of words per run.  Each kernel is a fixed program of *phases* (see
+:class:`Phase`) grouped into *stages*; stage q repeats ``repeats[q]`` times
+(by default once per sample of the batch), so its reads and writes, and the
+nominal cycle at which each happens, are known statically.  A kernel whose
+stages repeat different numbers of times changes the number of rows on the
+way through: a whole-tensor *barrier* (a transpose of the batch, a sum over
+the batch) reads every input row in stage 0 and writes every output row in
+its last stage.  That is what
 lets :mod:`.balance` size FIFOs by linear programming, :mod:`.deadlock` prove
 deadlock freedom, and :mod:`.simulate` replay the design cycle by cycle.
 
@@ -38,7 +43,7 @@ class Phase:
     ``w * cycles // W + latency`` (a pipeline delays writes, not reads).  The
     next phase starts after the last write has left the pipeline, so a phase
     lasts :attr:`duration` cycles.  ``stage`` groups phases that repeat per
-    sample; a kernel runs all samples through stage 0, then through stage 1
+    repetition; a kernel runs all repetitions of stage 0, then all of stage 1
     (that is how a whole-tensor barrier is written).
     """
 
@@ -86,7 +91,8 @@ class Kernel:
 
     ``params`` records the factory arguments (for reports and JSON);
     ``prologue_cycles`` is a one-off delay before sample 0 (a matmul loading
-    its weights), modelled without an edge.
+    its weights), modelled without an edge.  ``repeats`` gives each stage's
+    repetition count; empty means every stage repeats ``samples`` times.
     """
 
     name: str
@@ -96,10 +102,12 @@ class Kernel:
     latency: int = 0
     prologue_cycles: int = 0
     params: Mapping[str, object] = field(default_factory=dict)
+    repeats: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "phases", tuple(self.phases))
         object.__setattr__(self, "params", dict(self.params))
+        object.__setattr__(self, "repeats", tuple(int(r) for r in self.repeats))
         if not self.phases:
             raise ValueError(f"kernel {self.name!r} has no phases")
         if self.samples < 1:
@@ -109,6 +117,9 @@ class Kernel:
         stages = [p.stage for p in self.phases]
         if stages != sorted(stages) or stages[0] != 0 or any(b - a > 1 for a, b in zip(stages, stages[1:])):
             raise ValueError(f"kernel {self.name!r} has phase stages {stages}; expected 0, 1, ... in order")
+        if self.repeats and (len(self.repeats) != stages[-1] + 1 or min(self.repeats) < 1):
+            raise ValueError(f"kernel {self.name!r} has repeats {list(self.repeats)}; expected one count "
+                             f">= 1 per stage ({stages[-1] + 1} stages)")
 
     # -- structure -----------------------------------------------------------------
     @property
@@ -131,28 +142,48 @@ class Kernel:
             out[-1].append(ph)
         return [tuple(s) for s in out]
 
+    @property
+    def stage_repeats(self) -> tuple[int, ...]:
+        """How many times each stage runs."""
+        return self.repeats or (self.samples,) * len(self.stages)
+
     def words_read(self, port: str) -> int:
-        """Words read on ``port`` per sample."""
+        """Words read on ``port`` per repetition of its stage(s)."""
         return sum(ph.reads.get(port, 0) for ph in self.phases)
 
     def words_written(self, port: str) -> int:
-        """Words written on ``port`` per sample."""
+        """Words written on ``port`` per repetition of its stage(s)."""
         return sum(ph.writes.get(port, 0) for ph in self.phases)
+
+    def total_read(self, port: str) -> int:
+        """Words read on ``port`` over the whole run."""
+        return sum(r * sum(ph.reads.get(port, 0) for ph in st)
+                   for r, st in zip(self.stage_repeats, self.stages))
+
+    def total_written(self, port: str) -> int:
+        """Words written on ``port`` over the whole run."""
+        return sum(r * sum(ph.writes.get(port, 0) for ph in st)
+                   for r, st in zip(self.stage_repeats, self.stages))
 
     @property
     def stage_cycles(self) -> list[int]:
-        """Per-sample cycles of each stage."""
+        """Cycles of one repetition of each stage."""
         return [sum(ph.duration for ph in st) for st in self.stages]
 
     @property
     def period(self) -> int:
-        """Cycles per sample at full speed: the longest stage's per-sample time."""
-        return max(self.stage_cycles)
+        """Cycles per repetition at full speed: the longest repeating stage's time.
+
+        Stages that run once (the write-out of a barrier) do not bound the
+        throughput; a kernel made only of them reports its longest stage."""
+        reps = self.stage_repeats
+        cycles = [c for c, r in zip(self.stage_cycles, reps) if r > 1]
+        return max(cycles or self.stage_cycles)
 
     @property
     def total_cycles(self) -> int:
-        """Cycles for the whole batch running alone (no stalls)."""
-        return self.prologue_cycles + self.samples * sum(self.stage_cycles)
+        """Cycles for the whole run of this kernel alone (no stalls)."""
+        return self.prologue_cycles + sum(r * c for r, c in zip(self.stage_repeats, self.stage_cycles))
 
     # -- factories: the exact program orders of the C++ kernels ---------------------
     @classmethod
@@ -224,31 +255,54 @@ class Kernel:
     @classmethod
     def matmul(cls, name: str, k: int, n: int, lanes_in: int = 1, lanes_out: int = 1,
                macs: int = 1, latency: int = 1, *, prologue_cycles: int = 0,
-               samples: int = 1) -> Kernel:
+               samples: int = 1, weight_rows: int = 0, weight_words: int = 0) -> Kernel:
         """Dense layer: read a whole input row, then emit the output row.
 
         Phase 1 reads ceil(k/lanes_in) words; phase 2 writes ceil(n/lanes_out)
         words spread over ceil(k*n/macs) cycles.  Weights load once before
-        sample 0 (``prologue_cycles``).
+        sample 0: from memory (``prologue_cycles``), or, when ``weight_rows``
+        is set, from a stream on port ``in1`` (a first stage reading
+        ``weight_rows`` rows of ``weight_words`` words: a barrier on it).
         """
         w_in = -(-k // lanes_in)
         w_out = -(-n // lanes_out)
         compute = max(-(-(k * n) // macs), w_out)
-        phases = (Phase(w_in, reads={"in0": w_in}),
-                  Phase(compute, writes={"out0": w_out}, latency=latency))
-        return cls(name, "matmul", phases, samples, latency, prologue_cycles,
+        q = 1 if weight_rows else 0
+        phases = [Phase(w_in, reads={"in0": w_in}, stage=q),
+                  Phase(compute, writes={"out0": w_out}, latency=latency, stage=q)]
+        repeats: tuple[int, ...] = ()
+        if weight_rows:
+            phases.insert(0, Phase(weight_words, reads={"in1": weight_words}))
+            repeats = (weight_rows, samples)
+        return cls(name, "matmul", tuple(phases), samples, latency, prologue_cycles,
                    params={"k": k, "n": n, "lanes_in": lanes_in, "lanes_out": lanes_out,
-                           "macs": macs})
+                           "macs": macs, "weight_rows": weight_rows},
+                   repeats=repeats)
 
     @classmethod
-    def barrier(cls, name: str, words_in: int, words_out: int | None = None, *,
-                latency: int = 0, samples: int = 1) -> Kernel:
-        """Whole-tensor op (e.g. a transpose): read every sample, then write every sample."""
-        words_out = words_in if words_out is None else words_out
-        phases = (Phase(words_in, reads={"in0": words_in}, stage=0),
-                  Phase(words_out, writes={"out0": words_out}, latency=latency, stage=1))
-        return cls(name, "barrier", phases, samples, latency,
-                   params={"words_in": words_in, "words_out": words_out})
+    def barrier(cls, name: str, words_in: int | Sequence[int], words_out: int | None = None, *,
+                latency: int = 0, samples: int | Sequence[int] = 1,
+                samples_out: int | None = None, kind: str = "barrier") -> Kernel:
+        """Whole-tensor op: read every input row, then write every output row.
+
+        Input i has ``samples[i]`` rows of ``words_in[i]`` words (one stage
+        each, in order); the output has ``samples_out`` rows (default: the
+        rows of input 0) of ``words_out`` words (default ``words_in[0]``).
+        A transpose of the batch, a sum over the batch and a concatenation
+        along it are barriers; so is a matmul whose weights are a stream.
+        """
+        ins = [words_in] if isinstance(words_in, int) else list(words_in)
+        rows = [samples] * len(ins) if isinstance(samples, int) else list(samples)
+        if len(rows) != len(ins):
+            raise ValueError(f"barrier {name!r}: {len(ins)} inputs but {len(rows)} row counts")
+        words_out = ins[0] if words_out is None else words_out
+        samples_out = rows[0] if samples_out is None else samples_out
+        phases = [Phase(w, reads={f"in{i}": w}, stage=i) for i, w in enumerate(ins)]
+        phases.append(Phase(words_out, writes={"out0": words_out}, latency=latency, stage=len(ins)))
+        return cls(name, kind, tuple(phases), rows[0], latency,
+                   params={"words_in": ins if len(ins) > 1 else ins[0], "words_out": words_out,
+                           "rows_in": rows, "rows_out": samples_out},
+                   repeats=(*rows, samples_out))
 
     # -- serialisation ----------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -260,20 +314,21 @@ class Kernel:
             "prologue_cycles": self.prologue_cycles,
             "params": dict(self.params),
             "phases": [ph.to_dict() for ph in self.phases],
+            "repeats": list(self.repeats),
         }
 
     @classmethod
     def from_dict(cls, d: Mapping) -> Kernel:
         return cls(d["name"], d["kind"], tuple(Phase(**p) for p in d["phases"]),
                    d.get("samples", 1), d.get("latency", 0), d.get("prologue_cycles", 0),
-                   d.get("params", {}))
+                   d.get("params", {}), tuple(d.get("repeats", ())))
 
 
 @dataclass(frozen=True)
 class Edge:
     """A FIFO from ``src.src_port`` to ``dst.dst_port``.
 
-    ``words`` is per sample; ``depth`` is in words (``None`` = unbounded).
+    ``words`` is the total over the run; ``depth`` is in words (``None`` = unbounded).
     Its ``name`` (default ``"src.port->dst.port"``) keys depth dictionaries.
     """
 
@@ -290,7 +345,7 @@ class Edge:
         if not self.name:
             object.__setattr__(self, "name", f"{self.src}.{self.src_port}->{self.dst}.{self.dst_port}")
         if self.words < 1:
-            raise ValueError(f"edge {self.name!r} carries {self.words} words per sample; expected >= 1")
+            raise ValueError(f"edge {self.name!r} carries {self.words} words; expected >= 1")
         if self.bits_per_word < 1:
             raise ValueError(f"edge {self.name!r} has bits_per_word={self.bits_per_word}; expected >= 1")
         if self.depth is not None and self.depth < 1:
@@ -305,9 +360,9 @@ class DataflowGraph:
     """A validated DAG of kernels and FIFO edges.
 
     Construction checks that names are unique, every port is connected to
-    exactly one edge, the words an edge's producer writes per sample equal
-    what its consumer reads (and the edge's ``words``), all kernels share
-    one batch size, and the graph is acyclic.  Violations raise ValueError
+    exactly one edge, the words an edge's producer writes over the run equal
+    what its consumer reads (and the edge's ``words``), and the graph is
+    acyclic.  Violations raise ValueError
     naming the offending kernel, port or edge.
     """
 
@@ -327,9 +382,6 @@ class DataflowGraph:
         if len(self._edge) != len(self.edges):
             dup = sorted({e.name for e in self.edges if sum(f.name == e.name for f in self.edges) > 1})
             raise ValueError(f"duplicate edge names: {dup}")
-        samples = {k.samples for k in self.kernels}
-        if len(samples) > 1:
-            raise ValueError(f"kernels disagree on the batch size: samples in {sorted(samples)}")
         used_out: dict[tuple[str, str], str] = {}
         used_in: dict[tuple[str, str], str] = {}
         for e in self.edges:
@@ -348,11 +400,11 @@ class DataflowGraph:
                         f"{what} port {end}.{port} is connected to edges {used[(end, port)]!r} "
                         f"and {e.name!r}; expected exactly one (insert a fork)")
                 used[(end, port)] = e.name
-            wrote = self._kernel[e.src].words_written(e.src_port)
-            read = self._kernel[e.dst].words_read(e.dst_port)
+            wrote = self._kernel[e.src].total_written(e.src_port)
+            read = self._kernel[e.dst].total_read(e.dst_port)
             if not (wrote == read == e.words):
                 raise ValueError(
-                    f"edge {e.name!r}: producer writes {wrote} words per sample, consumer reads "
+                    f"edge {e.name!r}: producer writes {wrote} words, consumer reads "
                     f"{read}, edge declares {e.words}; they must be equal")
         for k in self.kernels:
             for p in k.out_ports:
@@ -400,11 +452,12 @@ class DataflowGraph:
 
     @property
     def samples(self) -> int:
-        return self.kernels[0].samples if self.kernels else 1
+        """The batch: the most rows any kernel stage runs over."""
+        return max((r for k in self.kernels for r in k.stage_repeats), default=1)
 
     @property
     def period(self) -> int:
-        """Throughput period P: the slowest kernel's per-sample cycles."""
+        """Throughput period P: the slowest kernel's cycles per repetition."""
         return max((k.period for k in self.kernels), default=1)
 
     def depths(self) -> dict[str, int | None]:
@@ -426,7 +479,7 @@ class DataflowGraph:
         total = 0
         for e in self.edges:
             d = depths.get(e.name, e.depth)
-            total += e.bits_per_word * (self.samples * e.words if d is None else d)
+            total += e.bits_per_word * (e.words if d is None else d)
         return total
 
     # -- serialisation ----------------------------------------------------------------
@@ -486,7 +539,7 @@ class GraphBuilder:
         dp = dst_port or next(iter(self.free_in_ports(dst)), None)
         if sp is None or dp is None:
             raise ValueError(f"no free port to connect {src!r} -> {dst!r}")
-        words = self._by_name[src].words_written(sp)
+        words = self._by_name[src].total_written(sp)
         e = Edge(src, sp, dst, dp, words, bits_per_word, depth)
         self.edges.append(e)
         return e

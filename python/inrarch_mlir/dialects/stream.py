@@ -132,7 +132,8 @@ class ChannelInfo:
 
     @property
     def tensor_type(self) -> ir.Type:
-        return ir.Type.parse("tensor<" + "".join(f"{d}x" for d in self.shape) + f"{self.element_type}>")
+        return ir.Type.parse("tensor<" + "".join(f"{d}x" for d in self.shape) + f"{self.element_type}>",
+                             context=self.element_type.context)
 
 
 def isa(x, cls) -> bool:
@@ -332,12 +333,12 @@ def matmul(
     """y[b, n] = sum_k x[b, k] * W[k, n] (W[n, k] if transpose_w).
 
     - x: channel [B, K].
-    - w: buffer [K, N] (or [N, K]).
+    - w: buffer [K, N] (or [N, K]), or a channel [K, N] (a barrier).
     - lanes: elements per word of the output channel.
     - macs: multiply-accumulate units (default: no attribute, i.e. 1).
     """
     xi = channel_info(x.type)
-    wt = buffer_tensor(w.type)
+    wt = buffer_tensor(w.type) if is_buffer(w.type) else ir.RankedTensorType(channel_info(w.type).tensor_type)
     n = wt.shape[0] if transpose_w else wt.shape[1]
     ty = channel_type([xi.batch, n], xi.element_type, lanes)
     attrs = {"transpose_w": ir.BoolAttr.get(transpose_w)}
@@ -374,8 +375,16 @@ def broadcast(source: ir.Value, shape: Sequence[int], lanes: int = 1, *, loc=Non
     return _create("stream.broadcast", [ty], [source], loc=loc, ip=ip).result
 
 
+def transpose(source: ir.Value, perm: Sequence[int], lanes: int = 1, *, loc=None, ip=None) -> ir.Value:
+    """Output dim i is input dim perm[i] (a barrier unless perm[0] == 0)."""
+    info = channel_info(source.type)
+    ty = channel_type([info.shape[p] for p in perm], info.element_type, lanes)
+    attrs = {"perm": ir.DenseI64ArrayAttr.get(list(perm))}
+    return _create("stream.transpose", [ty], [source], attrs, loc=loc, ip=ip).result
+
+
 def reduce(source: ir.Value, dims: Sequence[int], lanes: int = 1, *, loc=None, ip=None) -> ir.Value:
-    """Sums over feature dims `dims`; reduced dims are kept with size 1."""
+    """Sums over dims `dims` (dim 0: a barrier); reduced dims are kept with size 1."""
     info = channel_info(source.type)
     shape = [1 if i in dims else d for i, d in enumerate(info.shape)]
     ty = channel_type(shape, info.element_type, lanes)
@@ -445,3 +454,46 @@ def bool_attr(op, name: str, default: bool = False) -> bool:
 
 def map_body(op) -> ir.Block:
     return op.regions[0].blocks[0]
+
+
+def mixes_batch(op) -> bool:
+    """Whether a kernel op combines samples, i.e. must see the whole tensor
+    (a barrier): a transpose moving dim 0, a reduce/slice/concat over dim 0,
+    a broadcast of one row along the batch, a matmul whose weight streams."""
+    name = op.name
+    if name == "stream.transpose":
+        return array_attr(op, "perm")[0] != 0
+    if name == "stream.reduce":
+        return 0 in array_attr(op, "dims")
+    if name == "stream.slice":
+        inp = channel_info(op.operands[0].type)
+        return (array_attr(op, "offsets")[0], array_attr(op, "sizes")[0], array_attr(op, "strides")[0]) != (
+            0, inp.batch, 1)
+    if name == "stream.concat":
+        return int_attr(op, "dim") == 0
+    if name == "stream.broadcast":
+        return is_channel(op.operands[0].type) and channel_info(op.operands[0].type).batch != channel_info(
+            op.results[0].type).batch
+    if name == "stream.matmul":
+        return is_channel(op.operands[1].type)
+    return False
+
+
+def matmul_weight_type(op) -> ir.RankedTensorType:
+    """The weight matrix of a matmul in its storage layout, buffered or streamed."""
+    w = op.operands[1].type
+    return buffer_tensor(w) if is_buffer(w) else ir.RankedTensorType(channel_info(w).tensor_type)
+
+
+def barrier_elements(op) -> int:
+    """Elements a barrier kernel holds on chip at once (0 for other kernels):
+    the whole input (transpose, slice, concat), the kept dims of a sum, the
+    repeated row of a broadcast, the streamed weight of a matmul."""
+    if not mixes_batch(op):
+        return 0
+    if op.name == "stream.matmul":
+        return math.prod(matmul_weight_type(op).shape)
+    if op.name in ("stream.reduce", "stream.broadcast"):
+        side = op.results[0] if op.name == "stream.reduce" else op.operands[0]
+        return math.prod(channel_info(side.type).shape)
+    return sum(math.prod(channel_info(v.type).shape) for v in op.operands)

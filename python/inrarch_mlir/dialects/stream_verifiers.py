@@ -134,9 +134,18 @@ def _verify_fork(op):
 
 def _verify_matmul(op):
     x = S.channel_info(op.operands[0].type)
-    w = S.buffer_tensor(op.operands[1].type)
     y = S.channel_info(op.results[0].type)
     transpose = S.bool_attr(op, "transpose_w")
+    if S.is_channel(op.operands[1].type):
+        wc = S.channel_info(op.operands[1].type)
+        if transpose:
+            raise _Reject("a streamed weight cannot be transposed; stream it as [K, N]")
+        if wc.padded:
+            raise _Reject(f"a streamed weight must fill its words: {wc.lanes} lanes do not divide rows of "
+                          f"{wc.row_length}")
+        w = ir.RankedTensorType(wc.tensor_type)
+    else:
+        w = S.buffer_tensor(op.operands[1].type)
     if len(x.shape) != 2 or len(w.shape) != 2 or len(y.shape) != 2:
         raise _Reject(
             f"expects rank-2 input, weight and output, got {list(x.shape)}, {list(w.shape)}, {list(y.shape)}"
@@ -212,11 +221,13 @@ def _verify_broadcast(op):
     else:
         info = S.channel_info(src)
         elt = info.element_type
-        if len(info.shape) != len(out.shape) or info.shape[0] != out.shape[0]:
+        if len(info.shape) != len(out.shape) or info.shape[0] not in (1, out.shape[0]):
             raise _Reject(
                 f"cannot broadcast a channel of {list(info.shape)} to {list(out.shape)}: "
-                "same rank and batch required"
+                "same rank and batch (or a batch of 1) required"
             )
+        if info.shape[0] != out.shape[0] and info.padded:
+            raise _Reject("a row broadcast along the batch must fill its words (unpadded lanes)")
         if any(i != 1 and i != o for i, o in zip(info.shape[1:], out.shape[1:])):
             raise _Reject(f"cannot broadcast {list(info.shape)} to {list(out.shape)}: non-unit dims differ")
     _same_elt(op, elt, out.element_type, "output")
@@ -227,8 +238,8 @@ def _verify_reduce(op):
     out = S.channel_info(op.results[0].type)
     dims = S.array_attr(op, "dims")
     rank = len(inp.shape)
-    if not dims or any(d < 1 or d >= rank for d in dims) or len(set(dims)) != len(dims):
-        raise _Reject(f"dims {dims} must be distinct feature dims in [1, {rank - 1}]")
+    if not dims or any(d < 0 or d >= rank for d in dims) or len(set(dims)) != len(dims):
+        raise _Reject(f"dims {dims} must be distinct dims in [0, {rank - 1}]")
     expected = tuple(1 if i in dims else d for i, d in enumerate(inp.shape))
     if out.shape != expected:
         raise _Reject(f"output shape {list(out.shape)} does not match expected {list(expected)}")
@@ -242,8 +253,6 @@ def _verify_slice(op):
     rank = len(inp.shape)
     if not (len(off) == len(size) == len(stride) == rank):
         raise _Reject(f"offsets, sizes and strides must have {rank} entries, got {len(off)}, {len(size)}, {len(stride)}")
-    if off[0] != 0 or size[0] != inp.shape[0] or stride[0] != 1:
-        raise _Reject("cannot slice the batch dimension (dim 0)")
     for d in range(rank):
         if stride[d] < 1 or size[d] < 1 or off[d] < 0 or off[d] + (size[d] - 1) * stride[d] >= inp.shape[d]:
             raise _Reject(
@@ -256,9 +265,13 @@ def _verify_slice(op):
 def _verify_reshape(op):
     inp = S.channel_info(op.operands[0].type)
     out = S.channel_info(op.results[0].type)
-    if inp.batch != out.batch or inp.elements_per_sample != out.elements_per_sample:
+    same_rows = inp.batch == out.batch and inp.elements_per_sample == out.elements_per_sample
+    regroup = (inp.batch * inp.elements_per_sample == out.batch * out.elements_per_sample
+               and not inp.padded and not out.padded and inp.lanes == out.lanes)
+    if not (same_rows or regroup):
         raise _Reject(
-            f"cannot reshape {list(inp.shape)} to {list(out.shape)}: batch and elements per sample must match"
+            f"cannot reshape {list(inp.shape)} to {list(out.shape)}: batch and elements per sample must match "
+            "(or, to regroup rows, the element counts and unpadded lanes)"
         )
     _same_elt(op, inp.element_type, out.element_type, "output")
 
@@ -270,8 +283,8 @@ def _verify_concat(op):
     rank = len(out.shape)
     if not infos:
         raise _Reject("needs at least one input")
-    if dim < 1 or dim >= rank:
-        raise _Reject(f"dim {dim} must be a feature dim in [1, {rank - 1}]")
+    if dim < 0 or dim >= rank:
+        raise _Reject(f"dim {dim} must be in [0, {rank - 1}]")
     for i, info in enumerate(infos):
         other = [d for j, d in enumerate(info.shape) if j != dim]
         want = [d for j, d in enumerate(out.shape) if j != dim]
@@ -281,6 +294,18 @@ def _verify_concat(op):
     total = sum(i.shape[dim] for i in infos)
     if total != out.shape[dim]:
         raise _Reject(f"inputs add up to {total} along dim {dim} but the output has {out.shape[dim]}")
+
+
+def _verify_transpose(op):
+    inp = S.channel_info(op.operands[0].type)
+    out = S.channel_info(op.results[0].type)
+    perm = S.array_attr(op, "perm")
+    if sorted(perm) != list(range(len(inp.shape))):
+        raise _Reject(f"perm {perm} is not a permutation of the {len(inp.shape)} dims")
+    expected = tuple(inp.shape[p] for p in perm)
+    if out.shape != expected:
+        raise _Reject(f"output shape {list(out.shape)} does not match expected {list(expected)}")
+    _same_elt(op, inp.element_type, out.element_type, "output")
 
 
 #: Operand and result kinds per op, as IRDL declares them: c = channel,
@@ -293,7 +318,8 @@ _KINDS = {
     "stream.weights": ("t", "b"),
     "stream.fifo": ("c", "c"),
     "stream.fork": ("c", "c*"),
-    "stream.matmul": ("c b", "c"),
+    "stream.matmul": ("c cb", "c"),
+    "stream.transpose": ("c", "c"),
     "stream.map": ("c*", "c"),
     "stream.yield": ("", ""),
     "stream.broadcast": ("cb", "c"),
@@ -334,6 +360,7 @@ _RULES = {
     "stream.slice": _verify_slice,
     "stream.reshape": _verify_reshape,
     "stream.concat": _verify_concat,
+    "stream.transpose": _verify_transpose,
 }
 
 

@@ -153,13 +153,27 @@ def eval_map_body(op, inputs: Sequence[np.ndarray]) -> np.ndarray:
     raise ValueError("map body has no stream.yield")
 
 
-def _batched(shape, n):
-    return (n,) + tuple(shape[1:])
+def combines_samples(func_op) -> bool:
+    """Whether a stream function has barrier kernels (its samples interact)."""
+    from ..dialects import stream as S
+    from ..passes.walk import body_ops
+
+    return any(S.mixes_batch(op) for op in body_ops(func_op) if op.name.startswith("stream."))
+
+
+def design_batch(func_op) -> int:
+    """The batch the design was built for: the rows of its coordinate stream."""
+    from ..dialects import stream as S
+    from ..passes.walk import body_ops
+
+    return next(S.channel_info(op.results[0].type).batch for op in body_ops(func_op) if op.name == "stream.load")
 
 
 def evaluate(func_op, args: Sequence[np.ndarray]) -> tuple[list[np.ndarray], dict]:
-    """Runs a stream function on `args` (coordinates first, any batch size).
+    """Runs a stream function on `args` (coordinates first).
 
+    Any batch size works when samples are independent; a design with
+    barrier kernels (samples interact) takes exactly its own batch.
     Returns (results in return order, ranges) where ranges maps each kernel
     op to a list of max |value| per result, and each weights op to [max |w|]."""
     from torch_mlir import ir
@@ -172,6 +186,14 @@ def evaluate(func_op, args: Sequence[np.ndarray]) -> tuple[list[np.ndarray], dic
     for a, x in zip(block.arguments, args):
         env[a] = np.asarray(x, dtype=np.float64)
     n = int(np.asarray(args[0]).shape[0])
+    fixed = combines_samples(func_op)
+    if fixed and n != design_batch(func_op):
+        raise ValueError(f"the design combines samples (barrier kernels), so it evaluates exactly "
+                         f"{design_batch(func_op)} coordinates at a time, got {n}")
+
+    def _batched(shape, n):
+        return tuple(shape) if fixed else (n,) + tuple(shape[1:])
+
     ranges: dict = {}
 
     def rec(op, vals):
@@ -218,10 +240,12 @@ def evaluate(func_op, args: Sequence[np.ndarray]) -> tuple[list[np.ndarray], dic
         elif name == "stream.reduce":
             dims = tuple(S.array_attr(op, "dims"))
             out = [ins[0].sum(axis=dims, keepdims=True)]
+        elif name == "stream.transpose":
+            out = [np.transpose(ins[0], S.array_attr(op, "perm")).copy()]
         elif name == "stream.slice":
             offs, sizes, strides = (S.array_attr(op, k) for k in ("offsets", "sizes", "strides"))
-            sl = [slice(None)] + [slice(o, o + s * st, st) for o, s, st in zip(offs[1:], sizes[1:], strides[1:])]
-            out = [ins[0][tuple(sl)]]
+            sl = [slice(o, o + s * st, st) for o, s, st in zip(offs, sizes, strides)]
+            out = [ins[0][tuple([sl[0] if fixed else slice(None)] + sl[1:])]]
         elif name == "stream.concat":
             out = [np.concatenate(ins, axis=S.int_attr(op, "dim"))]
         else:

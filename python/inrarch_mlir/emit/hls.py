@@ -357,7 +357,8 @@ def analyze(module, precision: Precision | str = "float") -> Design:
         in_info = S.channel_info(op.operands[0].type) if S.is_channel(op.operands[0].type) else None
         info = res_info or in_info
         B = info.batch
-        batch = max(batch, B)
+        if kind == "load":
+            batch = max(batch, B)  # the coordinates' rows (barriers may regroup rows later)
         L = info.lanes
         row = info.elements_per_sample
         if kind == "load":
@@ -390,7 +391,11 @@ def analyze(module, precision: Precision | str = "float") -> Design:
             call = f"inrarch::fork<{B}, {row}, {L}>({', '.join(ins + outs)})"
         elif kind == "matmul":
             x = S.channel_info(op.operands[0].type)
-            wt = S.buffer_tensor(op.operands[1].type)
+            if S.is_channel(op.operands[1].type):  # a streamed weight: read whole before row 0
+                if prec.fixed:
+                    raise EmitError("fixed-point emission of a matmul whose weight streams (a batch-coupled "
+                                    "design) is not supported; use --precision float", op)
+            wt = S.matmul_weight_type(op)
             tw = S.bool_attr(op, "transpose_w")
             K, N = x.shape[1], (wt.shape[0] if tw else wt.shape[1])
             macs = S.int_attr(op, "macs", 1)
@@ -408,31 +413,43 @@ def analyze(module, precision: Precision | str = "float") -> Design:
                 in_feat = [1] * (len(out_feat) - len(bshape)) + bshape
                 call = (f"inrarch::broadcast_buffer<{T}, {B}, {_shape(in_feat)}, {_shape(out_feat)}, {L}, "
                         f"{in_fifo[(op, 0)].lanes}>({ins[0]}, {outs[0]})")
+            elif in_info.batch != B:  # one row repeated along the batch: read it once
+                call = (f"inrarch::broadcast_buffer<{T}, {B}, {_shape(in_info.shape[1:])}, {_shape(out_feat)}, "
+                        f"{L}, {in_info.lanes}>({ins[0]}, {outs[0]})")
             else:
-                if in_info.batch != B:
-                    raise EmitError("broadcast along the batch dimension is not streamable", op)
                 call = (f"inrarch::broadcast<{T}, {B}, {_shape(in_info.shape[1:])}, {_shape(out_feat)}, "
                         f"{in_info.lanes}, {L}>({ins[0]}, {outs[0]})")
         elif kind == "reduce":
             dims = S.array_attr(op, "dims")
-            if 0 in dims:
-                raise EmitError("reduction over the batch dimension is not streamable", op)
-            mask = [1 if d in dims else 0 for d in range(1, len(in_info.shape))]
-            call = (f"inrarch::reduce_sum<{T}, {B}, {_shape(in_info.shape[1:])}, {_shape(mask)}, "
+            if 0 in dims:  # over the batch: the whole tensor is one block
+                mask = [1 if d in dims else 0 for d in range(len(in_info.shape))]
+                call = (f"inrarch::reduce_sum<{T}, 1, {_shape(in_info.shape)}, {_shape(mask)}, "
+                        f"{in_info.lanes}, {L}>({ins[0]}, {outs[0]})")
+            else:
+                mask = [1 if d in dims else 0 for d in range(1, len(in_info.shape))]
+                call = (f"inrarch::reduce_sum<{T}, {B}, {_shape(in_info.shape[1:])}, {_shape(mask)}, "
+                        f"{in_info.lanes}, {L}>({ins[0]}, {outs[0]})")
+        elif kind == "transpose":
+            call = (f"inrarch::transpose<{T}, {_shape(in_info.shape)}, {_shape(S.array_attr(op, 'perm'))}, "
                     f"{in_info.lanes}, {L}>({ins[0]}, {outs[0]})")
         elif kind == "slice":
             offs, sizes, strides = (S.array_attr(op, k) for k in ("offsets", "sizes", "strides"))
-            if offs[0] != 0 or sizes[0] != in_info.batch or strides[0] != 1:
-                raise EmitError("slice along the batch dimension is not streamable", op)
-            call = (f"inrarch::slice<{T}, {B}, {_shape(in_info.shape[1:])}, {_shape(offs[1:])}, "
-                    f"{_shape(sizes[1:])}, {_shape(strides[1:])}, {in_info.lanes}, {L}>({ins[0]}, {outs[0]})")
+            if S.mixes_batch(op):
+                call = (f"inrarch::slice_batch<{T}, {_shape(in_info.shape)}, {_shape(offs)}, {_shape(sizes)}, "
+                        f"{_shape(strides)}, {in_info.lanes}, {L}>({ins[0]}, {outs[0]})")
+            else:
+                call = (f"inrarch::slice<{T}, {B}, {_shape(in_info.shape[1:])}, {_shape(offs[1:])}, "
+                        f"{_shape(sizes[1:])}, {_shape(strides[1:])}, {in_info.lanes}, {L}>({ins[0]}, {outs[0]})")
         elif kind == "concat":
             dim = S.int_attr(op, "dim")
-            if dim < 1:
-                raise EmitError("concat along the batch dimension is not streamable", op)
-            chunks = [math.prod(S.channel_info(v.type).shape[dim:]) for v in op.operands]
-            outer = math.prod(res_info.shape[1:dim])
-            call = f"inrarch::concat<{T}, {B}, {_shape(chunks)}, {outer}, {L}>({', '.join(outs + ins)})"
+            if dim == 0:  # along the batch: read every input whole, then write
+                rows = [S.channel_info(v.type).batch for v in op.operands]
+                call = (f"inrarch::concat_batch<{T}, {res_info.elements_per_sample}, {_shape(rows)}, {L}>"
+                        f"({', '.join(outs + ins)})")
+            else:
+                chunks = [math.prod(S.channel_info(v.type).shape[dim:]) for v in op.operands]
+                outer = math.prod(res_info.shape[1:dim])
+                call = f"inrarch::concat<{T}, {B}, {_shape(chunks)}, {outer}, {L}>({', '.join(outs + ins)})"
         else:
             raise EmitError(f"no HLS kernel for '{op.name}'", op)
         design.processes.append(Process(name, call, kind))
@@ -491,7 +508,8 @@ def _solve_scales(prec: Precision, ops, names, in_key, weights_info, design):
             groups.find(key)
             desired[key] = max(lo, _ceil_log2(m * MARGIN / limit)) if m > 0 else lo
         kind = op.name.split(".", 1)[1]
-        if kind in ("fork", "slice", "concat", "reduce") or (kind == "broadcast" and S.is_channel(op.operands[0].type)):
+        if kind in ("fork", "slice", "concat", "reduce", "transpose") or (
+                kind == "broadcast" and S.is_channel(op.operands[0].type)):
             for i in range(len(op.operands)):
                 if (op, i) in in_key:
                     for r in range(len(op.results)):

@@ -26,6 +26,7 @@ _LAZY = {
     "Partial": ".derivatives",
     "derivative_function": ".derivatives",
     "reference_partials": ".derivatives",
+    "couples_samples": ".derivatives",
     "check_module": ".check",
     "CheckReport": ".check",
     "run_module": ".check",

@@ -127,6 +127,26 @@ def derivative_function(module: nn.Module, layout: DerivativeLayout) -> Callable
     return fn
 
 
+def couples_samples(module: nn.Module, coords: torch.Tensor, *, samples: int = 4) -> bool:
+    """Whether the model's output for a sample depends on the rest of the batch
+    (a mean over the batch, a Gram matrix, ...): then per-sample derivatives
+    are not what the traced function computes. Compares the batched forward
+    with one-sample forwards of the first `samples` rows, in float64."""
+    import copy
+
+    if coords.shape[0] < 2:
+        return False
+    m64 = copy.deepcopy(module).double()
+    x = coords.detach().double()
+    with torch.no_grad():
+        whole = m64(x).reshape(x.shape[0], -1)
+        for i in range(min(samples, x.shape[0])):
+            alone = m64(x[i:i + 1]).reshape(1, -1)
+            if not torch.allclose(whole[i:i + 1], alone, rtol=1e-9, atol=1e-12):
+                return True
+    return False
+
+
 def reference_partials(module: nn.Module, layout: DerivativeLayout, coords: torch.Tensor,
                        params: Sequence[torch.Tensor]) -> List[torch.Tensor]:
     """The same partials by an independent route: nested `torch.func.jacfwd` per sample.

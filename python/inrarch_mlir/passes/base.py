@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import ClassVar
 
 from torch_mlir import ir
@@ -27,6 +29,29 @@ class PassError(Exception):
 
 class OptionError(ValueError):
     """Bad pass name or option text (a usage error)."""
+
+
+#: (location, message) warnings of the pass now running; the pipeline turns them
+#: into located `warning:` diagnostics (MLIR's Python API emits errors only).
+_warnings: ContextVar[list | None] = ContextVar("inrarch_pass_warnings", default=None)
+
+
+def warn(op, message: str) -> None:
+    """Report a located warning from a pass (the compilation goes on)."""
+    sink = _warnings.get()
+    if sink is not None:
+        sink.append((op.location, message))  # the op itself may be erased later
+
+
+@contextmanager
+def collecting_warnings():
+    """Yields the list that `warn` appends to while the block runs."""
+    sink: list = []
+    token = _warnings.set(sink)
+    try:
+        yield sink
+    finally:
+        _warnings.reset(token)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,9 +5,11 @@ The batch-streamability analysis is the classification below: a value is a
 expression expanded over the batch; everything else is a *weight
 expression* (weights are runtime data, evaluated where they are loaded).
 Stream values are independent across samples when every op on them only
-touches feature dims; matmuls whose both operands stream, and transposes
-or reductions over the batch, would need the whole tensor buffered: they are
-reported with a diagnostic naming the op.
+touches feature dims. Ops that combine samples (a permute moving the batch,
+a matmul of two streams, a sum/mean, select, slice or cat over the batch)
+need the whole tensor buffered: each gets a warning naming the op and is
+lowered as a barrier kernel (see `stream.mixes_batch`), so the design
+still streams, with one whole-tensor buffer per barrier.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ from torch_mlir import ir
 from torch_mlir.dialects import arith, math
 
 from ..dialects import stream as S
-from .base import ModulePass, PassError
+from .base import ModulePass, PassError, warn
 from .walk import body_ops, funcs
+
+#: The warning every batch-combining op gets (its reason goes first).
+BUFFERING = "forces whole-tensor buffering (not batch-streamable); lowered as a barrier kernel"
 
 # --------------------------------------------------------------------------
 # Torch value helpers
@@ -276,8 +281,8 @@ class _Converter:
             info = S.channel_info(ch.type)
             if list(info.shape) == list(shape):
                 return ch
-            if len(info.shape) < len(shape):
-                ch = S.reshape(ch, list(info.shape) + [1] * (len(shape) - len(info.shape)), loc=loc)
+            if len(info.shape) < len(shape):  # torch broadcasting aligns trailing dims
+                ch = S.reshape(ch, [1] * (len(shape) - len(info.shape)) + list(info.shape), loc=loc)
             return S.broadcast(ch, shape, self.lanes, loc=loc)
         buf, transposed = self.weight_buffer(v, loc)
         if transposed:
@@ -323,12 +328,12 @@ class _Converter:
             self._select(op, self.streams[operands[0]], dim, index, out, loc)
         elif name == "torch.aten.slice.Tensor":
             self._slice(op, loc)
-        elif name == "torch.aten.sum.dim_IntList":
-            self._sum(op, out, loc)
+        elif name in ("torch.aten.sum.dim_IntList", "torch.aten.mean.dim"):
+            self._sum(op, out, loc, mean=name == "torch.aten.mean.dim")
         elif name == "torch.aten.cat":
             self._cat(op, out, loc)
         elif name == "torch.aten.permute":
-            raise PassError(op, "permutes a batch-dependent tensor: this forces whole-tensor buffering (not batch-streamable)")
+            self._permute(op, loc)
         else:
             raise PassError(op, f"unsupported op '{name}' on a batch-dependent tensor")
 
@@ -360,12 +365,28 @@ class _Converter:
             S.yield_([build(args, scalars)])
         self._set(op, result)
 
+    def _permute(self, op, loc):
+        src, perm = op.operands
+        ch = self.streams[src]
+        rank = len(S.channel_info(ch.type).shape)
+        perm = [d % rank for d in _int_list(perm)]
+        if perm[0] != 0:
+            warn(op, f"permutes the batch dimension: this {BUFFERING}")
+        self._set(op, S.transpose(ch, perm, loc=loc))
+
     def _mm(self, op, loc):
         x, w = op.operands
-        if self.is_stream(w):
-            raise PassError(
-                op, "multiplies two batch-dependent tensors: this forces whole-tensor buffering (not batch-streamable)"
-            )
+        if self.is_stream(x) and self.is_stream(w):
+            warn(op, f"multiplies two batch-dependent tensors: this {BUFFERING}")
+            self._set(op, S.matmul(self.streams[x], self.streams[w], lanes=self.lanes, loc=loc))
+            return
+        if not self.is_stream(x):  # W @ S = (S^T W^T)^T: the stream's rows are its columns
+            warn(op, f"multiplies a weight by a batch-dependent tensor on the right: this {BUFFERING}")
+            buf, transposed = self.weight_buffer(x, loc)
+            st = S.transpose(self.streams[w], [1, 0], loc=loc)
+            prod = S.matmul(st, buf, transpose_w=not transposed, lanes=self.lanes, loc=loc)
+            self._set(op, S.transpose(prod, [1, 0], loc=loc))
+            return
         buf, transposed = self.weight_buffer(w, loc)
         self._set(op, S.matmul(self.streams[x], buf, transpose_w=transposed, lanes=self.lanes, loc=loc))
 
@@ -373,7 +394,7 @@ class _Converter:
         info = S.channel_info(ch.type)
         dim = dim % len(info.shape)
         if dim == 0:
-            raise PassError(op, "selects one sample of the batch: not batch-streamable")
+            warn(op, f"selects one sample of the batch: this {BUFFERING}")
         index = index % info.shape[dim]
         sizes = list(info.shape)
         sizes[dim] = 1
@@ -388,7 +409,7 @@ class _Converter:
         info = S.channel_info(ch.type)
         dim = _scalar_of(dim) % len(info.shape)
         if dim == 0:
-            raise PassError(op, "slices the batch dimension: not batch-streamable")
+            warn(op, f"slices the batch dimension: this {BUFFERING}")
         size = info.shape[dim]
         start = _scalar_of(start) or 0
         end = _scalar_of(end)
@@ -401,14 +422,21 @@ class _Converter:
         offsets[dim], sizes[dim], strides[dim] = start, len(range(start, end, step)), step
         self._set(op, S.slice_(ch, offsets, sizes, strides, lanes=1, loc=loc))
 
-    def _sum(self, op, out, loc):
+    def _sum(self, op, out, loc, mean=False):
         src, dims, keepdim = list(op.operands)[:3]
         ch = self.streams[src]
-        rank = len(S.channel_info(ch.type).shape)
-        dims = sorted(d % rank for d in _int_list(dims))
+        shape = S.channel_info(ch.type).shape
+        rank = len(shape)
+        listed = not isinstance(dims.owner, ir.Block) and dims.owner.name == "torch.prim.ListConstruct"
+        dims = sorted({d % rank for d in (_int_list(dims) if listed else range(rank))})  # None: all dims
         if 0 in dims:
-            raise PassError(op, "sums over the batch dimension: this forces whole-tensor buffering (not batch-streamable)")
+            warn(op, f"{'averages' if mean else 'sums'} over the batch dimension: this {BUFFERING}")
         red = S.reduce(ch, dims, loc=loc)
+        if mean:
+            count = int(np.prod([shape[d] for d in dims]))
+            red, block = S.map_([red], ir.F32Type.get(), loc=loc)
+            with ir.InsertionPoint(block), loc:
+                S.yield_([arith.mulf(block.arguments[0], _c(1.0 / count))])
         if list(S.channel_info(red.type).shape) != list(out):
             red = S.reshape(red, out, loc=loc)
         self._set(op, red)
@@ -417,7 +445,7 @@ class _Converter:
         items = list(op.operands[0].owner.operands)
         dim = _scalar_of(op.operands[1]) % len(out)
         if dim == 0:
-            raise PassError(op, "concatenates along the batch dimension: not batch-streamable")
+            warn(op, f"concatenates along the batch dimension: this {BUFFERING}")
         chans = [self.as_channel(v, vtensor_shape_dtype(v.type)[0], loc) for v in items]
         acc = chans[0]
         for ch in chans[1:]:
@@ -505,8 +533,8 @@ class ConvertTorchToStreamPass(ModulePass):
     Every tensor that depends on the coordinates becomes a channel streamed
     sample by sample; matmuls read weights from on-chip buffers (`W^T` via
     `transpose_w`); chains of elementwise ops become one `stream.map` each
-    (see stream-fuse-elementwise). Ops that would need the whole batch
-    buffered are reported with a diagnostic naming the op. The function is
+    (see stream-fuse-elementwise). Ops that need the whole batch buffered
+    get a warning naming the op and become barrier kernels. The function is
     marked `stream.implicit_forks`; run stream-insert-forks afterwards.
     """
 

@@ -9,7 +9,7 @@ per-op pipeline latencies of map bodies are listed here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from torch_mlir import ir
 
@@ -63,11 +63,41 @@ def _words(v) -> int:
     return S.channel_info(v.type).words_per_sample
 
 
+def _rows(v) -> int:
+    return S.channel_info(v.type).batch
+
+
+def barrier_model(op, name: str) -> Kernel:
+    """A kernel that combines samples: all input rows in, then all output rows out.
+
+    Each channel input is read in its own stage (its rows x words per row),
+    in operand order; the output rows are written in the last stage. A
+    matmul whose weight streams reads the weight first, then runs per row.
+    """
+    kind = op.name.split(".", 1)[1]
+    out = S.channel_info(op.results[0].type)
+    if kind == "matmul":
+        x = S.channel_info(op.operands[0].type)
+        w = S.channel_info(op.operands[1].type)
+        return Kernel.matmul(name, x.shape[1], out.shape[1], x.lanes, out.lanes, S.int_attr(op, "macs", 1),
+                             MATMUL_LATENCY, samples=x.batch, weight_rows=w.batch,
+                             weight_words=w.words_per_sample)
+    ins = [v for v in op.operands if S.is_channel(v.type)]
+    return Kernel.barrier(name, [_words(v) for v in ins], out.words_per_sample,
+                          latency=4 if kind == "reduce" else 0, samples=[_rows(v) for v in ins],
+                          samples_out=out.batch, kind=kind)
+
+
 def kernel_model(op, name: str) -> Kernel:
     """The timing model of one kernel op (as a function of its lanes)."""
     kind = op.name.split(".", 1)[1]
     out = S.channel_info(op.results[0].type) if op.results and S.is_channel(op.results[0].type) else None
     B = (out or S.channel_info(op.operands[0].type)).batch
+    if S.mixes_batch(op):
+        return barrier_model(op, name)
+    if kind == "transpose":  # per sample: read the sample, write it permuted
+        return replace(Kernel.broadcast(name, out.words_per_sample, _words(op.operands[0]), samples=B),
+                       kind="transpose")
     if kind == "load":
         return Kernel.load(name, out.words_per_sample, samples=B)
     if kind == "store":
@@ -141,7 +171,8 @@ def extract(func_op, *, depth_of_missing: int | None = DEFAULT_DEPTH) -> StreamG
                 raise ValueError(f"channel of {name} ends at {consumer.name}, which is not a kernel")
             depth = S.fifo_depth(fifo) if fifo is not None else depth_of_missing
             info = S.channel_info(res.type)
-            edge = Edge(name, f"out{ri}", names[consumer], f"in{oi}", _words(res), info.bits_per_word, depth)
+            edge = Edge(name, f"out{ri}", names[consumer], f"in{oi}", info.batch * _words(res), info.bits_per_word,
+                        depth)
             edges.append(edge)
             sites[edge.name] = (op, ri, consumer, oi, fifo)
     graph = DataflowGraph(kernels.values(), edges)

@@ -15,8 +15,9 @@ output, a fork's ports, both sides of a fifo or reshape) form one group
 (union-find). A group's candidate lanes are the powers of two up to
 `MAX_LANES` that divide the row length of every channel in it (the C++
 kernels stream whole samples flat, so a reshape is free only without
-padding). Slice, reduce, concat and a channel broadcast's input move one
-element per cycle in C++, so lanes there buy nothing: their groups stay at 1.
+padding). Slice, reduce, concat, transpose and a channel broadcast's input
+move one element per cycle in C++, so lanes there buy nothing: their groups
+stay at 1, as do all ports of barrier kernels (ops that combine samples).
 
 Objective: minimize the period P = the slowest kernel's cycles per sample
 (every kernel then runs at matched rates, one sample per P cycles). For a
@@ -135,8 +136,8 @@ def lanes_groups(func_op, names) -> tuple[list[LanesGroup], dict]:
         if op.name in ("stream.fifo", "stream.reshape", "stream.fork", "stream.map"):
             for v in ins + outs:  # equal lanes on every port (verifiers, C++ templates)
                 uf.union(v, (ins + outs)[0])
-        elif op.name in ELEMENT_SERIAL:
-            pinned.update(ins + outs)
+        elif op.name in ELEMENT_SERIAL or op.name == "stream.transpose" or S.mixes_batch(op):
+            pinned.update(ins + outs)  # element-serial C++ loops; barriers regroup rows
         elif op.name == "stream.broadcast":
             pinned.update(ins)
     members: dict = {}

@@ -135,12 +135,53 @@ func.func @store_type_mismatch(%x: tensor<4x6xf32>) -> tensor<4x5xf32> {
 
 // -----
 
-func.func @reduce_batch_dim(%x: tensor<4x6xf32>) -> tensor<1x6xf32> {
+func.func @reduce_bad_dim(%x: tensor<4x6xf32>) -> tensor<1x6xf32> {
   %0 = "stream.load"(%x) : (tensor<4x6xf32>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
-  // expected-error @+1 {{'stream.reduce' op dims [0] must be distinct feature dims in [1, 1]}}
-  %1 = "stream.reduce"(%0) {dims = array<i64: 0>} : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> !stream.channel<tensor<1x6xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.reduce' op dims [2] must be distinct dims in [0, 1]}}
+  %1 = "stream.reduce"(%0) {dims = array<i64: 2>} : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> !stream.channel<tensor<1x6xf32>, 1 : i64>
   %2 = "stream.store"(%1) : (!stream.channel<tensor<1x6xf32>, 1 : i64>) -> tensor<1x6xf32>
   return %2 : tensor<1x6xf32>
+}
+
+// -----
+
+func.func @transpose_not_a_permutation(%x: tensor<4x6xf32>) -> tensor<6x4xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x6xf32>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.transpose' op perm [1, 1] is not a permutation of the 2 dims}}
+  %1 = "stream.transpose"(%0) {perm = array<i64: 1, 1>} : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> !stream.channel<tensor<6x4xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<6x4xf32>, 1 : i64>) -> tensor<6x4xf32>
+  return %2 : tensor<6x4xf32>
+}
+
+// -----
+
+func.func @transpose_wrong_shape(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x6xf32>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.transpose' op output shape [4, 6] does not match expected [6, 4]}}
+  %1 = "stream.transpose"(%0) {perm = array<i64: 1, 0>} : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> tensor<4x6xf32>
+  return %2 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @matmul_streamed_weight_transposed(%x: tensor<4x6xf32>, %w: tensor<6x3xf32>) -> tensor<4x3xf32> {
+  %0 = "stream.load"(%x) : (tensor<4x6xf32>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  %1 = "stream.load"(%w) : (tensor<6x3xf32>) -> !stream.channel<tensor<6x3xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.matmul' op a streamed weight cannot be transposed; stream it as [K, N]}}
+  %2 = "stream.matmul"(%0, %1) {transpose_w = true} : (!stream.channel<tensor<4x6xf32>, 1 : i64>, !stream.channel<tensor<6x3xf32>, 1 : i64>) -> !stream.channel<tensor<4x3xf32>, 1 : i64>
+  %3 = "stream.store"(%2) : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> tensor<4x3xf32>
+  return %3 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @broadcast_batch_not_one(%x: tensor<2x6xf32>) -> tensor<4x6xf32> {
+  %0 = "stream.load"(%x) : (tensor<2x6xf32>) -> !stream.channel<tensor<2x6xf32>, 1 : i64>
+  // expected-error @+1 {{'stream.broadcast' op cannot broadcast a channel of [2, 6] to [4, 6]: same rank and batch (or a batch of 1) required}}
+  %1 = "stream.broadcast"(%0) : (!stream.channel<tensor<2x6xf32>, 1 : i64>) -> !stream.channel<tensor<4x6xf32>, 1 : i64>
+  %2 = "stream.store"(%1) : (!stream.channel<tensor<4x6xf32>, 1 : i64>) -> tensor<4x6xf32>
+  return %2 : tensor<4x6xf32>
 }
 
 // -----

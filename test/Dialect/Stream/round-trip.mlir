@@ -59,3 +59,25 @@ func.func @mlp(%x: tensor<8x2xf32>, %w: tensor<2x16xf32>, %b: tensor<16xf32>) ->
   %17 = "stream.store"(%16) : (!stream.channel<tensor<8x16xf32>, 4 : i64>) -> tensor<8x16xf32>
   return %17 : tensor<8x16xf32>
 }
+
+// Barrier kernels: ops that combine samples (all rows in, then all rows out).
+// CHECK-LABEL: func.func @barriers
+func.func @barriers(%x: tensor<4x3xf32>) -> (tensor<3x3xf32>, tensor<4x3xf32>) {
+  %0 = "stream.load"(%x) : (tensor<4x3xf32>) -> !stream.channel<tensor<4x3xf32>, 1 : i64>
+  %1:4 = "stream.fork"(%0) : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> (!stream.channel<tensor<4x3xf32>, 1 : i64>, !stream.channel<tensor<4x3xf32>, 1 : i64>, !stream.channel<tensor<4x3xf32>, 1 : i64>, !stream.channel<tensor<4x3xf32>, 1 : i64>)
+  // CHECK: "stream.transpose"(%{{.*}}) {perm = array<i64: 1, 0>} : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<3x4xf32>, 1 : i64>
+  %2 = "stream.transpose"(%1#0) {perm = array<i64: 1, 0>} : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<3x4xf32>, 1 : i64>
+  // CHECK: "stream.matmul"(%{{.*}}, %{{.*}}) {transpose_w = false} : (!stream.channel<tensor<3x4xf32>, 1 : i64>, !stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<3x3xf32>, 1 : i64>
+  %3 = "stream.matmul"(%2, %1#1) {transpose_w = false} : (!stream.channel<tensor<3x4xf32>, 1 : i64>, !stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<3x3xf32>, 1 : i64>
+  // CHECK: "stream.reduce"(%{{.*}}) {dims = array<i64: 0>} : {{.*}} -> !stream.channel<tensor<1x3xf32>, 1 : i64>
+  %4 = "stream.reduce"(%1#2) {dims = array<i64: 0>} : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<1x3xf32>, 1 : i64>
+  // CHECK: "stream.broadcast"(%{{.*}}) : (!stream.channel<tensor<1x3xf32>, 1 : i64>) -> !stream.channel<tensor<2x3xf32>, 1 : i64>
+  %5 = "stream.broadcast"(%4) : (!stream.channel<tensor<1x3xf32>, 1 : i64>) -> !stream.channel<tensor<2x3xf32>, 1 : i64>
+  // CHECK: "stream.slice"(%{{.*}}) {offsets = array<i64: 1, 0>, sizes = array<i64: 2, 3>, strides = array<i64: 2, 1>}
+  %6 = "stream.slice"(%1#3) {offsets = array<i64: 1, 0>, sizes = array<i64: 2, 3>, strides = array<i64: 2, 1>} : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<2x3xf32>, 1 : i64>
+  // CHECK: "stream.concat"(%{{.*}}, %{{.*}}) {dim = 0 : i64} : {{.*}} -> !stream.channel<tensor<4x3xf32>, 1 : i64>
+  %7 = "stream.concat"(%5, %6) {dim = 0 : i64} : (!stream.channel<tensor<2x3xf32>, 1 : i64>, !stream.channel<tensor<2x3xf32>, 1 : i64>) -> !stream.channel<tensor<4x3xf32>, 1 : i64>
+  %8 = "stream.store"(%3) : (!stream.channel<tensor<3x3xf32>, 1 : i64>) -> tensor<3x3xf32>
+  %9 = "stream.store"(%7) : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> tensor<4x3xf32>
+  return %8, %9 : tensor<3x3xf32>, tensor<4x3xf32>
+}

@@ -43,3 +43,58 @@ def test_min_depth_and_result_json():
     r = balance(bypass(4, 2), min_depth=2)
     assert min(r.depths.values()) >= 2
     assert '"depths"' in r.to_json()
+
+
+@pytest.mark.parametrize("W, samples", [(3, 4), (8, 16)])
+def test_mean_subtraction_buffers_the_whole_batch(W, samples):
+    # x - mean(x over the batch): the mean is a barrier (all rows in, one row out),
+    # broadcast back over the batch by a second one (one row in, all rows out). The
+    # join reads word 0 of x, then waits for the mean, so the bypass must hold the
+    # other samples*W - 1 words of x: one less deadlocks.
+    from inrarch_mlir.dataflow import GraphBuilder, Kernel
+
+    b = GraphBuilder()
+    b.add(Kernel.load("x", W, samples=samples))
+    b.add(Kernel.fork("f", W, 2, samples=samples))
+    b.add(Kernel.barrier("mean", W, W, samples=samples, samples_out=1, latency=2))
+    b.add(Kernel.barrier("bc", W, W, samples=1, samples_out=samples))
+    b.add(Kernel.map("sub", W, 2, latency=1, samples=samples))
+    b.add(Kernel.store("y", W, samples=samples))
+    b.connect("x", "f")
+    b.connect("f", "sub", dst_port="in0")
+    b.connect("f", "mean")
+    b.connect("mean", "bc")
+    b.connect("bc", "sub", dst_port="in1")
+    b.connect("sub", "y")
+    g = b.build()
+    bypass_edge = "f.out0->sub.in0"
+    r = balance(g, shrink_threshold=0)
+    assert r.depths[bypass_edge] == samples * W - 1
+    sim = simulate(g, r.depths)
+    assert not sim.deadlocked and sim.total_cycles <= r.reference_cycles * 1.01
+    assert check_deadlock(g, r.depths) is None
+    less = dict(r.depths)
+    less[bypass_edge] -= 1
+    assert simulate(g, less).deadlocked and check_deadlock(g, less) is not None
+
+
+def test_streamed_weights_matmul_reads_weights_first():
+    # x^T-style matmul: 3 rows of 4 words times a [4, 2] matrix arriving as 4 rows
+    from inrarch_mlir.dataflow import GraphBuilder, Kernel
+    from inrarch_mlir.dataflow.events import EventProgram
+
+    b = GraphBuilder()
+    b.add(Kernel.load("x", 4, samples=3))
+    b.add(Kernel.load("w", 2, samples=4))
+    b.add(Kernel.matmul("mm", 4, 2, macs=2, samples=3, weight_rows=4, weight_words=2))
+    b.add(Kernel.store("y", 2, samples=3))
+    b.connect("x", "mm", dst_port="in0")
+    b.connect("w", "mm", dst_port="in1")
+    b.connect("mm", "y")
+    g = b.build()
+    prog = EventProgram(g)
+    sl = slice(prog.off[prog.kindex["mm"]], prog.off[prog.kindex["mm"] + 1])
+    edges = [g.edges[i].name.split("->")[1] for i in prog.edge[sl][:9]]
+    assert edges == ["mm.in1"] * 8 + ["mm.in0"]  # all 8 weight words before any row of x
+    r = balance(g)
+    assert not simulate(g, r.depths).deadlocked

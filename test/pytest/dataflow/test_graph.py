@@ -71,13 +71,13 @@ def test_spread_reads_and_writes():
 
 @pytest.mark.parametrize("make, msg", [
     (lambda: DataflowGraph([Kernel.load("a", 2), Kernel.store("b", 3)], [Edge("a", "out0", "b", "in0", 2)]),
-     "producer writes 2 words per sample, consumer reads 3"),
+     "producer writes 2 words, consumer reads 3"),
     (lambda: DataflowGraph([Kernel.load("a", 2), Kernel.store("b", 2)], []), "not connected"),
     (lambda: DataflowGraph([Kernel.load("a", 2), Kernel.store("a", 2)], []), "duplicate kernel names"),
     (lambda: DataflowGraph([Kernel.load("a", 2), Kernel.store("b", 2)], [Edge("a", "out3", "b", "in0", 2)]),
      "has no output port 'out3'"),
     (lambda: DataflowGraph([Kernel.load("a", 2, samples=2), Kernel.store("b", 2)],
-                           [Edge("a", "out0", "b", "in0", 2)]), "batch size"),
+                           [Edge("a", "out0", "b", "in0", 2)]), "producer writes 4 words, consumer reads 2"),
     (lambda: Edge("a", "out0", "b", "in0", 2, depth=0), "depth 0"),
 ])
 def test_validation_messages(make, msg):

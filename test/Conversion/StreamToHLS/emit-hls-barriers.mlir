@@ -1,0 +1,30 @@
+// RUN: inrarch-opt %s --stream-annotate-timing --stream-balance -o %t.mlir
+// RUN: inrarch-translate --emit-hls %t.mlir -o %t && FileCheck %s --input-file %t/top.cpp
+
+// Barrier kernels (ops that combine samples) and their C++ kernels: each
+// reads every input row before writing any output row. The whole-tensor
+// forms take the full shape, batch included; a matmul whose weight streams
+// reads it from its FIFO like a weights stream.
+
+// CHECK: INRARCH_PROCESS("transpose0", inrarch::transpose<data_t, inrarch::shape<4, 3>, inrarch::shape<1, 0>, 1, 1>(
+// CHECK: INRARCH_PROCESS("matmul0", inrarch::matmul<data_t, 3, 4, 3, 1, 1, 1, false>(transpose0_out0__matmul0_in0, fork0_out1__matmul0_in1, matmul0_out0__store0_in0));
+// CHECK: INRARCH_PROCESS("reduce0", inrarch::reduce_sum<data_t, 1, inrarch::shape<4, 3>, inrarch::shape<1, 0>, 1, 1>(
+// CHECK: INRARCH_PROCESS("broadcast0", inrarch::broadcast_buffer<data_t, 2, inrarch::shape<3>, inrarch::shape<3>, 1, 1>(
+// CHECK: INRARCH_PROCESS("slice0", inrarch::slice_batch<data_t, inrarch::shape<4, 3>, inrarch::shape<1, 0>, inrarch::shape<2, 3>, inrarch::shape<2, 1>, 1, 1>(
+// CHECK: INRARCH_PROCESS("concat0", inrarch::concat_batch<data_t, 3, inrarch::shape<2, 2>, 1>(concat0_out0__store1_in0, broadcast0_out0__concat0_in0, slice0_out0__concat0_in1));
+
+module {
+func.func @barriers(%x: tensor<4x3xf32>) -> (tensor<3x3xf32>, tensor<4x3xf32>) {
+  %0 = "stream.load"(%x) : (tensor<4x3xf32>) -> !stream.channel<tensor<4x3xf32>, 1 : i64>
+  %1:4 = "stream.fork"(%0) : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> (!stream.channel<tensor<4x3xf32>, 1 : i64>, !stream.channel<tensor<4x3xf32>, 1 : i64>, !stream.channel<tensor<4x3xf32>, 1 : i64>, !stream.channel<tensor<4x3xf32>, 1 : i64>)
+  %2 = "stream.transpose"(%1#0) {perm = array<i64: 1, 0>} : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<3x4xf32>, 1 : i64>
+  %3 = "stream.matmul"(%2, %1#1) {transpose_w = false} : (!stream.channel<tensor<3x4xf32>, 1 : i64>, !stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<3x3xf32>, 1 : i64>
+  %4 = "stream.reduce"(%1#2) {dims = array<i64: 0>} : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<1x3xf32>, 1 : i64>
+  %5 = "stream.broadcast"(%4) : (!stream.channel<tensor<1x3xf32>, 1 : i64>) -> !stream.channel<tensor<2x3xf32>, 1 : i64>
+  %6 = "stream.slice"(%1#3) {offsets = array<i64: 1, 0>, sizes = array<i64: 2, 3>, strides = array<i64: 2, 1>} : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> !stream.channel<tensor<2x3xf32>, 1 : i64>
+  %7 = "stream.concat"(%5, %6) {dim = 0 : i64} : (!stream.channel<tensor<2x3xf32>, 1 : i64>, !stream.channel<tensor<2x3xf32>, 1 : i64>) -> !stream.channel<tensor<4x3xf32>, 1 : i64>
+  %8 = "stream.store"(%3) : (!stream.channel<tensor<3x3xf32>, 1 : i64>) -> tensor<3x3xf32>
+  %9 = "stream.store"(%7) : (!stream.channel<tensor<4x3xf32>, 1 : i64>) -> tensor<4x3xf32>
+  return %8, %9 : tensor<3x3xf32>, tensor<4x3xf32>
+}
+}
