@@ -11,10 +11,8 @@ bench/results/parallelize_sweep.png. JSON in bench/results/parallelize.json.
 
 All cycle figures are estimates of our timing model (simulated), not
 synthesis results. stream-parallelize chooses lanes per channel group and
-MAC units per matmul. The timing model counts a matmul's compute as
-ceil(K*N/MACS) cycles; the C++ kernel takes ceil(N/LO) * ceil(K/(MACS/LO))
-(MACS >= LO) when MACS/LO does not divide K, so `cpp_period` reports the
-slowest kernel per sample under the C++ loop bounds as well.
+MAC units per matmul; the timing model counts a matmul's compute as the
+iterations of the C++ kernel's MAC loop, ceil(N/LO) * ceil(K/(MACS/LO)).
 """
 
 from __future__ import annotations
@@ -62,26 +60,7 @@ def at_budget(text: str, budget: int, balance: bool):
                                                                     "stream.fifo_words")})
     a["seconds"] = round(time.perf_counter() - t0, 2)
     a["max_lanes"] = ir.IntegerAttr(f.attributes["stream.max_lanes"]).value
-    a["cpp_period"] = cpp_period(f.operation)
     return {k.replace("stream.", ""): v for k, v in a.items()}
-
-
-def cpp_period(func_op) -> int:
-    """Slowest kernel's cycles per sample with matmuls at the C++ loop bounds (kernels.h)."""
-    from inrarch_mlir.dialects import stream as S
-    from inrarch_mlir.passes.stream_graph import MATMUL_LATENCY, kernel_model, kernel_names
-
-    worst = 0
-    for op, name in kernel_names(func_op).items():
-        if op.name != "stream.matmul":
-            worst = max(worst, kernel_model(op, name).period)
-            continue
-        x, y = S.channel_info(op.operands[0].type), S.channel_info(op.results[0].type)
-        k, n, li, lo, macs = x.shape[1], y.shape[1], x.lanes, y.lanes, S.int_attr(op, "macs", 1)
-        words_out = -(-n // lo)
-        compute = words_out * (-(-k // (macs // lo)) if macs >= lo else (lo // macs) * k)
-        worst = max(worst, -(-k // li) + compute + MATMUL_LATENCY)
-    return worst
 
 
 def minimum_dsp(text: str) -> int:
@@ -114,13 +93,13 @@ def main() -> None:
         rows.append(r)
         sweeps[order] = [dict(budget=b, **at_budget(text, b, balance=False)) for b in SWEEP
                          if b >= minimum_dsp(text)]
-    print("| design | DSP | cycles (simulated) | compute bound | ratio | period (model / C++ loops) | max lanes "
+    print("| design | DSP | cycles (simulated) | compute bound | ratio | period | max lanes "
           "| INR-Arch / ours | FIFO words (elements for INR-Arch) |")
     print("|---|---|---|---|---|---|---|---|---|")
     print(f"| INR-Arch order 1 (published) | 3,199 | {INR_ARCH_CYCLES:,} | - | - | - | - | - | 178,289 |")
     for r in rows:
         print(f"| ours order {r['order']} | {r['dsp']:,} | {r['cycles']:,} | {r['compute_bound_cycles']:,} | "
-              f"{r['vs_compute_bound']:.2f}x | {r['period']:,} / {r['cpp_period']:,} | {r['max_lanes']} | "
+              f"{r['vs_compute_bound']:.2f}x | {r['period']:,} | {r['max_lanes']} | "
               f"{INR_ARCH_CYCLES / r['cycles']:.1f}x | {r['fifo_words']:,} |")
     print("\nsweep (estimated cycles = period x batch):")
     print("| DSP budget | " + " | ".join(f"order {o}" for o in sweeps) + " |")

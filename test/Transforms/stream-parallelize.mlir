@@ -6,18 +6,19 @@
 // OPTION: dsp-budget must be >= 1, got 0
 
 // Cost model: a float MAC costs 5 DSPs, a map 3 DSPs (its mulf) per lane.
-// The load's channel widens for free: 8 lanes let the matmul read its row in
-// one word. The group {matmul out, map out} pays 3 DSPs per lane. Smallest
-// period within 200 DSPs, 13 cycles: the 8x16 matmul (128 MACs per sample)
-// takes 1 read + ceil(128/MACS) + 8 (pipeline) <= 13, so 32 MACs at 4 lanes
-// (MACS must divide or be a multiple of the output lanes): 160 + 12 = 172
-// DSPs. Period 12 needs 43 MACs, 215 DSPs before the map. The map, 16/4
-// words + 3 cycles of latency, is the slowest non-matmul kernel (floor 7).
-// Compute bound: 128 MACs / (197 // 5 = 39 MAC units) = 3.3 -> 4.
+// A matmul reads row b+1 during row b's MAC loop, so its period is
+// max(ceil(K/LI), C) + 8 (pipeline), C = ceil(N/LO) * ceil(K/(MACS/LO)).
+// Smallest period within 200 DSPs, 12: C <= 4 for the 8x16 matmul, i.e. 4
+// output lanes with all 8 inputs per step, 32 MACs (4 words x 1 step); the
+// row read, ceil(8/LI) <= 4, needs 2 lanes on the load (free). The map then
+// runs at 4 lanes (12 DSPs): 160 + 12 = 172 DSPs; its 16/4 words + 3 cycles
+// of latency make it the slowest other kernel (floor 7). Period 11 needs
+// C <= 3: 64 MACs at 8 lanes or 48 at 16, over budget. Compute bound:
+// 128 MACs / (197 // 5 = 39 MAC units) = 3.3 -> 4.
 
 // CHECK-LABEL: func.func @layer
-// CHECK-SAME: stream.compute_bound = 4 : i64, stream.dsp = 172 : i64, stream.max_lanes = 8 : i64, stream.period = 13 : i64, stream.period_floor = 7 : i64
-// CHECK: "stream.load"{{.*}}-> !stream.channel<tensor<4x8xf32>, 8 : i64>
+// CHECK-SAME: stream.compute_bound = 4 : i64, stream.dsp = 172 : i64, stream.max_lanes = 4 : i64, stream.period = 12 : i64, stream.period_floor = 7 : i64
+// CHECK: "stream.load"{{.*}}-> !stream.channel<tensor<4x8xf32>, 2 : i64>
 // CHECK: "stream.matmul"{{.*}}macs = 32 : i64{{.*}}-> !stream.channel<tensor<4x16xf32>, 4 : i64>
 // CHECK: "stream.map"
 // CHECK: (!stream.channel<tensor<4x16xf32>, 4 : i64>) -> !stream.channel<tensor<4x16xf32>, 4 : i64>
@@ -39,20 +40,20 @@ func.func @layer(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> 
 
 // -----
 
-// A trade-off: the map between the matmuls costs 3 DSPs per lane; 4 lanes
-// (12 DSPs) let the first matmul emit 4-wide words and the second read its
-// row in 4 words, so both meet period 25 with 16 + 20 MACs: 80 + 100 + 12 =
-// 192 DSPs. At 2 lanes the second matmul would read 8 words and need
-// ceil(256/9) = 29 MACs (231 DSPs); at 16 lanes the map costs 48 DSPs and
-// the MACs must be multiples of 16.
+// Lanes cost DSPs in the map between two 16x16 matmuls (3 per lane) and
+// buy nothing here: at 1 lane a matmul's MAC loop, 16 words x 1 step with 16
+// MACs, hides its 16-word row read, so the period is 16 + 8 = 24 for
+// 160 + 3 = 163 DSPs. Period 23 would need C <= 15, i.e. 2 output lanes and
+// 32 MACs per matmul (320 DSPs). The map at 1 lane, 16 words + 3 cycles of
+// latency, is the floor (19).
 
 // CHECK-LABEL: func.func @chain
-// CHECK-SAME: stream.dsp = 192 : i64, stream.max_lanes = 16 : i64, stream.period = 25 : i64
-// CHECK: "stream.load"{{.*}}-> !stream.channel<tensor<4x16xf32>, 16 : i64>
-// CHECK: "stream.matmul"{{.*}}macs = 16 : i64{{.*}}-> !stream.channel<tensor<4x16xf32>, 4 : i64>
+// CHECK-SAME: stream.dsp = 163 : i64, stream.max_lanes = 1 : i64, stream.period = 24 : i64, stream.period_floor = 19 : i64
+// CHECK: "stream.load"{{.*}}-> !stream.channel<tensor<4x16xf32>, 1 : i64>
+// CHECK: "stream.matmul"{{.*}}macs = 16 : i64{{.*}}-> !stream.channel<tensor<4x16xf32>, 1 : i64>
 // CHECK: "stream.map"
-// CHECK: (!stream.channel<tensor<4x16xf32>, 4 : i64>) -> !stream.channel<tensor<4x16xf32>, 4 : i64>
-// CHECK: "stream.matmul"{{.*}}macs = 20 : i64{{.*}}-> !stream.channel<tensor<4x16xf32>, 2 : i64>
+// CHECK: (!stream.channel<tensor<4x16xf32>, 1 : i64>) -> !stream.channel<tensor<4x16xf32>, 1 : i64>
+// CHECK: "stream.matmul"{{.*}}macs = 16 : i64{{.*}}-> !stream.channel<tensor<4x16xf32>, 1 : i64>
 func.func @chain(%x: tensor<4x16xf32>, %w0: tensor<16x16xf32>, %w1: tensor<16x16xf32>) -> tensor<4x16xf32> {
   %0 = "stream.load"(%x) : (tensor<4x16xf32>) -> !stream.channel<tensor<4x16xf32>, 1 : i64>
   %1 = "stream.weights"(%w0) : (tensor<16x16xf32>) -> !stream.buffer<tensor<16x16xf32>>
@@ -74,11 +75,14 @@ func.func @chain(%x: tensor<4x16xf32>, %w0: tensor<16x16xf32>, %w1: tensor<16x16
 // Lanes must not widen where they buy nothing or break a wire: the C++
 // slice moves one element per cycle, so its ports stay at 1 lane (and the
 // matmul before it writes 1-lane words); the reshape to rows of length 1
-// leaves no lanes but 1 on its group. Only the load widens. (Its minimum,
-// 5 DSPs, fits budget 7: no diagnostic in the --verify-diagnostics run.)
+// leaves no lanes but 1 on its group. Only the load widens, to 2 lanes: at
+// period 16 the 16x8 matmul has C = 8 words x 1 step (16 MACs) and its
+// 16-element row must arrive in 8 words. (Its minimum, 5 DSPs, fits budget
+// 7: no diagnostic in the --verify-diagnostics run.)
 
 // CHECK-LABEL: func.func @pinned
-// CHECK: "stream.load"{{.*}}-> !stream.channel<tensor<4x16xf32>, 16 : i64>
+// CHECK-SAME: stream.dsp = 80 : i64, stream.max_lanes = 2 : i64, stream.period = 16 : i64
+// CHECK: "stream.load"{{.*}}-> !stream.channel<tensor<4x16xf32>, 2 : i64>
 // CHECK: "stream.matmul"{{.*}}-> !stream.channel<tensor<4x8xf32>, 1 : i64>
 // CHECK: "stream.slice"{{.*}}(!stream.channel<tensor<4x8xf32>, 1 : i64>) -> !stream.channel<tensor<4x4xf32>, 1 : i64>
 // CHECK: "stream.reshape"{{.*}}-> !stream.channel<tensor<4x4x1xf32>, 1 : i64>

@@ -387,11 +387,15 @@ void concat(stream<word<T, LO>>& out, stream<word<T, LI>>&... in) {
 /// TRANSPOSE_W (PyTorch Linear layout [N, K]). The weights arrive once on `w`
 /// (K*N elements, row-major in their storage layout, WL per word) and are
 /// kept in a local buffer partitioned for MACS parallel multiply-accumulates.
-/// Program order: read all ceil(K*N/WL) weight words once; then per sample:
-/// read the ceil(K/LI) input words into a row buffer, then for each of the
-/// ceil(N/LO) output words compute and write it. Per-sample cycles ~=
-/// K/LI + ceil(N/LO) * ceil(K*LO/MACS) ~= K/LI + K*N/MACS.
-/// MACS must be a multiple or a divisor of LO.
+/// The input row is double-buffered: the kernel reads row b+1 while it
+/// computes row b. Program order: read all weight words once; read the
+/// ceil(K/LI) words of row 0; then per row b, one loop of
+/// C = ceil(N/LO) * JB * ceil(K/KU) iterations (II=1; KU = MACS/LO inputs
+/// and JU = min(MACS, LO) output lanes per iteration): iteration i first
+/// reads word i of row b+1 (i < ceil(K/LI), b+1 < B), then does its MACs,
+/// and writes output word o at the end of o's iterations. Cycles per row ~=
+/// max(C, ceil(K/LI)) with C ~= K*N/MACS. MACS must be a multiple or a
+/// divisor of LO. (The dataflow timing model, Kernel.matmul, follows this.)
 template <class T, int B, int K, int N, int LI, int LO, int MACS, bool TRANSPOSE_W,
           class ACC = acc_t<T>, int WL>
 void matmul(stream<word<T, LI>>& x, stream<word<T, WL>>& w, stream<word<T, LO>>& y) {
@@ -404,16 +408,20 @@ void matmul(stream<word<T, LI>>& x, stream<word<T, WL>>& w, stream<word<T, LO>>&
   constexpr int JU = MACS >= LO ? LO : MACS;       // output lanes per cycle
   constexpr int KS = (K + KU - 1) / KU;
   constexpr int JB = LO / JU;
+  constexpr int PER_WORD = JB * KS;                // iterations per output word
+  constexpr int C = NW * PER_WORD;                 // MAC-loop iterations per row
   constexpr int WPR_IN = words_per_row(K, LI);
+  constexpr int ROW_CYCLES = C > WPR_IN ? C : WPR_IN;
 
   T wbuf[K][NP];
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=KU dim=1)
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=JU dim=2)
-  // The row is written LI elements per cycle and read KU per cycle.
+  // Two rows: written LI elements per cycle, read KU per cycle.
   constexpr int XP = KU > LI ? KU : LI;
-  T xrow[K];
-  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=xrow cyclic factor=XP dim=1)
-  static_cast<void>(XP);  // only the pragma reads it
+  T xrow[2][K];
+  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=xrow complete dim=1)
+  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=xrow cyclic factor=XP dim=2)
+  static_cast<void>(XP);
 
   // Weights: once, before the first sample.
   row_reader<T, WL> wr;
@@ -433,27 +441,41 @@ INRARCH_LABEL(mm_wpad)
   for (int k = 0; k < K; ++k)
     for (int n = N; n < NP; ++n) wbuf[k][n] = T(0);
 
+INRARCH_LABEL(mm_read0)
+  for (int wd = 0; wd < WPR_IN; ++wd) {
+    INRARCH_PRAGMA(HLS PIPELINE II=1)
+    const word<T, LI> v = x.read();
+    for (int l = 0; l < LI; ++l) {
+      INRARCH_PRAGMA(HLS UNROLL)
+      if (wd * LI + l < K) xrow[0][wd * LI + l] = v[l];
+    }
+  }
+  ACC acc[LO];
+  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=acc complete)
+  for (int j = 0; j < LO; ++j) acc[j] = ACC(0);
 INRARCH_LABEL(mm_rows)
   for (int b = 0; b < B; ++b) {
-  INRARCH_LABEL(mm_read)
-    for (int wd = 0; wd < WPR_IN; ++wd) {
+    const int cur = b & 1;
+  INRARCH_LABEL(mm_row)
+    for (int it = 0; it < ROW_CYCLES; ++it) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
-      const word<T, LI> v = x.read();
-      for (int l = 0; l < LI; ++l) {
-        INRARCH_PRAGMA(HLS UNROLL)
-        if (wd * LI + l < K) xrow[wd * LI + l] = v[l];
+      if (b + 1 < B && it < WPR_IN) {  // the next row, into the other buffer
+        const word<T, LI> v = x.read();
+        for (int l = 0; l < LI; ++l) {
+          INRARCH_PRAGMA(HLS UNROLL)
+          if (it * LI + l < K) xrow[cur ^ 1][it * LI + l] = v[l];
+        }
       }
-    }
-  INRARCH_LABEL(mm_outwords)
-    for (int ow = 0; ow < NW; ++ow) {
-      ACC acc[LO];
-      INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=acc complete)
-      for (int j = 0; j < LO; ++j) acc[j] = ACC(0);
-    INRARCH_LABEL(mm_mac)
-      for (int it = 0; it < JB * KS; ++it) {
-        INRARCH_PRAGMA(HLS PIPELINE II=1)
-        const int jb = it / KS;
-        const int k0 = (it % KS) * KU;
+      if (it < C) {
+        const int ow = it / PER_WORD;
+        const int step = it % PER_WORD;
+        const int jb = step / KS;
+        const int k0 = (step % KS) * KU;
+        if (step == 0)
+          for (int j = 0; j < LO; ++j) {
+            INRARCH_PRAGMA(HLS UNROLL)
+            acc[j] = ACC(0);
+          }
         for (int ju = 0; ju < JU; ++ju) {
           INRARCH_PRAGMA(HLS UNROLL)
           const int j = jb * JU + ju;
@@ -461,17 +483,19 @@ INRARCH_LABEL(mm_rows)
           for (int ku = 0; ku < KU; ++ku) {
             INRARCH_PRAGMA(HLS UNROLL)
             const int k = k0 + ku;
-            if (k < K) s += xrow[k] * wbuf[k][ow * LO + j];
+            if (k < K) s += xrow[cur][k] * wbuf[k][ow * LO + j];
           }
           acc[j] += s;
         }
+        if (step == PER_WORD - 1) {
+          word<T, LO> o;
+          for (int j = 0; j < LO; ++j) {
+            INRARCH_PRAGMA(HLS UNROLL)
+            o[j] = (ow * LO + j < N) ? T(acc[j]) : T(0);
+          }
+          y.write(o);
+        }
       }
-      word<T, LO> o;
-      for (int j = 0; j < LO; ++j) {
-        INRARCH_PRAGMA(HLS UNROLL)
-        o[j] = (ow * LO + j < N) ? T(acc[j]) : T(0);
-      }
-      y.write(o);
     }
   }
 }

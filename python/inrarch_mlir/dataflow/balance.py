@@ -150,14 +150,50 @@ def stage_periods(graph: DataflowGraph, prog: EventProgram, period: int | None =
     return out
 
 
+def _port_times(pat: StagePattern, e: int, isw: bool) -> np.ndarray:
+    """Cycles (within one repetition) of a stage's events on one edge end, in word order."""
+    sel = (pat.edge == e) & (pat.is_write == isw)
+    return pat.offset[sel][np.argsort(pat.word[sel], kind="stable")]
+
+
 def _units(graph: DataflowGraph, prog: EventProgram, periods: dict[int, int]) -> _Units:
+    """LP units: one per kernel stage, or one per *rigid* kernel.
+
+    A kernel that uses a port in several stages (a matmul reading row b+1
+    while it computes row b) keeps its stages back to back: one unit whose
+    edges are unrolled over the whole run."""
     names, lower, diff, reps, per = [], [], [], [], []
     index: dict[tuple[str, int], int] = {}
-    where: dict[tuple[int, bool], tuple[int, StagePattern]] = {}
+    # edge end -> (unit, periodic pattern or None, unrolled times or None)
+    where: dict[tuple[int, bool], tuple] = {}
     for kname in prog.names:
         k = graph.kernel(kname)
         pats = prog.patterns[kname]
-        for q, (R, pat) in enumerate(zip(prog.repeats[kname], pats)):
+        stage_reps = prog.repeats[kname]
+        ends: dict[tuple[int, bool], list[int]] = {}
+        for q, pat in enumerate(pats):
+            for e in np.unique(pat.edge):
+                for isw in (False, True):
+                    if ((pat.edge == e) & (pat.is_write == isw)).any():
+                        ends.setdefault((int(e), isw), []).append(q)
+        if any(len(qs) > 1 for qs in ends.values()):  # rigid: one unit, stages back to back
+            u = len(names)
+            index[(kname, 0)] = u
+            names.append((kname, 0))
+            reps.append(1)
+            per.append(1)
+            lower.append(k.prologue_cycles)
+            start, t = [], 0
+            for R, pat in zip(stage_reps, pats):
+                start.append(t)
+                t += (R - 1) * periods[R] + pat.duration
+            for (e, isw), qs in ends.items():
+                times = np.concatenate([
+                    (start[q] + np.arange(stage_reps[q], dtype=np.int64)[:, None] * periods[stage_reps[q]]
+                     + _port_times(pats[q], e, isw)[None, :]).ravel() for q in qs])
+                where[(e, isw)] = (u, None, times)
+            continue
+        for q, (R, pat) in enumerate(zip(stage_reps, pats)):
             u = len(names)
             index[(kname, q)] = u
             names.append((kname, q))
@@ -166,29 +202,23 @@ def _units(graph: DataflowGraph, prog: EventProgram, periods: dict[int, int]) ->
             lower.append(k.prologue_cycles if q == 0 else 0)
             if q > 0:
                 diff.append((u - 1, u, (reps[u - 1] - 1) * per[u - 1] + pats[q - 1].duration))
-            for e in np.unique(pat.edge):
-                for isw in (False, True):
-                    if ((pat.edge == e) & (pat.is_write == isw)).any():
-                        key = (int(e), isw)
-                        if key in where:
-                            raise NotImplementedError(
-                                f"kernel {kname!r} uses edge {graph.edges[int(e)].name!r} in two "
-                                "stages; the balancer needs each port in one stage")
-                        where[key] = (u, pat)
+            for (e, isw), qs in ends.items():
+                if qs == [q]:
+                    where[(e, isw)] = (u, pat, None)
     E = len(graph.edges)
     eu, ev, ows, ors, samples, periods_e, periodic = np.zeros(E, np.int64), np.zeros(E, np.int64), [], [], [], [], []
     for e in range(E):
-        u, pu = where[(e, True)]
-        v, pv = where[(e, False)]
-        sel_w = (pu.edge == e) & pu.is_write
-        sel_r = (pv.edge == e) & ~pv.is_write
-        ow = pu.offset[sel_w][np.argsort(pu.word[sel_w], kind="stable")]
-        orr = pv.offset[sel_r][np.argsort(pv.word[sel_r], kind="stable")]
-        if reps[u] == reps[v] and len(ow) == len(orr) and per[u] == per[v]:
+        u, pu, tu = where[(e, True)]
+        v, pv, tv = where[(e, False)]
+        ow = _port_times(pu, e, True) if pu is not None else tu
+        orr = _port_times(pv, e, False) if pv is not None else tv
+        if pu is not None and pv is not None and reps[u] == reps[v] and len(ow) == len(orr) and per[u] == per[v]:
             samples.append(reps[u]); periods_e.append(per[u]); periodic.append(True)
         else:  # unroll both sides over the whole run: one repetition
-            ow = (np.arange(reps[u], dtype=np.int64)[:, None] * per[u] + ow[None, :]).ravel()
-            orr = (np.arange(reps[v], dtype=np.int64)[:, None] * per[v] + orr[None, :]).ravel()
+            if pu is not None:
+                ow = (np.arange(reps[u], dtype=np.int64)[:, None] * per[u] + ow[None, :]).ravel()
+            if pv is not None:
+                orr = (np.arange(reps[v], dtype=np.int64)[:, None] * per[v] + orr[None, :]).ravel()
             samples.append(1); periods_e.append(int(max(ow.max(), orr.max())) + 1); periodic.append(False)
         eu[e], ev[e] = u, v
         ows.append(ow)

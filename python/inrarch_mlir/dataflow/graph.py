@@ -20,10 +20,10 @@ Ports are named ``in0, in1, ...`` and ``out0, out1, ...``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
-__all__ = ["Phase", "Kernel", "Edge", "DataflowGraph", "GraphBuilder", "Depths"]
+__all__ = ["Phase", "Kernel", "Edge", "DataflowGraph", "GraphBuilder", "Depths", "matmul_compute_cycles"]
 
 #: FIFO depths keyed by edge name; ``None`` means unbounded.
 Depths = Mapping[str, "int | None"]
@@ -83,6 +83,20 @@ class Phase:
             "latency": self.latency,
             "stage": self.stage,
         }
+
+
+def matmul_compute_cycles(k: int, n: int, lanes_out: int, macs: int) -> int:
+    """Iterations of the C++ matmul's MAC loop per row (one per cycle).
+
+    With macs >= lanes_out, each output word takes ceil(k / (macs/lanes_out))
+    steps of macs/lanes_out inputs; with fewer MACs than output lanes, each
+    word takes k steps per group of `macs` lanes.  So a row costs exactly
+    ceil(k*n/macs) only when the MACs tile the row: choose them to.
+    """
+    words = -(-n // lanes_out)
+    if macs >= lanes_out:
+        return words * -(-k // max(1, macs // lanes_out))
+    return words * -(-lanes_out // macs) * k
 
 
 @dataclass(frozen=True)
@@ -256,28 +270,44 @@ class Kernel:
     def matmul(cls, name: str, k: int, n: int, lanes_in: int = 1, lanes_out: int = 1,
                macs: int = 1, latency: int = 1, *, prologue_cycles: int = 0,
                samples: int = 1, weight_rows: int = 0, weight_words: int = 0) -> Kernel:
-        """Dense layer: read a whole input row, then emit the output row.
+        """Dense layer with a double-buffered input row: it reads row b+1 while it computes row b.
 
-        Phase 1 reads ceil(k/lanes_in) words; phase 2 writes ceil(n/lanes_out)
-        words spread over ceil(k*n/macs) cycles.  Weights load once before
-        sample 0: from memory (``prologue_cycles``), or, when ``weight_rows``
-        is set, from a stream on port ``in1`` (a first stage reading
-        ``weight_rows`` rows of ``weight_words`` words: a barrier on it).
+        A row takes ceil(k/lanes_in) input words and C = the MAC loop's
+        iterations (:func:`matmul_compute_cycles`, about k*n/macs) producing
+        ceil(n/lanes_out) output words, each written when its MACs finish.
+        Stages: read row 0; then, samples-1 times, one row of the MAC loop
+        whose first ceil(k/lanes_in) cycles also read the next row (phase 1)
+        and the rest write this row's words (phase 2, at least one cycle per
+        word); then the last row's MAC loop.  Weights load once before row 0: from
+        memory (``prologue_cycles``), or, when ``weight_rows`` is set, from a
+        stream on port ``in1`` (a first stage reading ``weight_rows`` rows of
+        ``weight_words`` words: a barrier on it).
         """
         w_in = -(-k // lanes_in)
+        compute = matmul_compute_cycles(k, n, lanes_out, macs)
         w_out = -(-n // lanes_out)
-        compute = max(-(-(k * n) // macs), w_out)
-        q = 1 if weight_rows else 0
-        phases = [Phase(w_in, reads={"in0": w_in}, stage=q),
-                  Phase(compute, writes={"out0": w_out}, latency=latency, stage=q)]
-        repeats: tuple[int, ...] = ()
+        stages: list[list[Phase]] = []
+        repeats: list[int] = []
         if weight_rows:
-            phases.insert(0, Phase(weight_words, reads={"in1": weight_words}))
-            repeats = (weight_rows, samples)
-        return cls(name, "matmul", tuple(phases), samples, latency, prologue_cycles,
+            stages.append([Phase(weight_words, reads={"in1": weight_words})])
+            repeats.append(weight_rows)
+        stages.append([Phase(w_in, reads={"in0": w_in})])
+        repeats.append(1)
+        if samples > 1:
+            # Writes are modelled after the whole next row is read: never
+            # earlier than in the C++ loop (where output words whose MACs end
+            # inside the read window go out in it), so bypass FIFOs beside
+            # the matmul are never sized too small.
+            stages.append([Phase(w_in, reads={"in0": w_in}),
+                           Phase(max(w_out, compute - w_in), writes={"out0": w_out}, latency=latency)])
+            repeats.append(samples - 1)
+        stages.append([Phase(compute, writes={"out0": w_out}, latency=latency)])
+        repeats.append(1)
+        phases = tuple(replace(ph, stage=q) for q, st in enumerate(stages) for ph in st)
+        return cls(name, "matmul", phases, samples, latency, prologue_cycles,
                    params={"k": k, "n": n, "lanes_in": lanes_in, "lanes_out": lanes_out,
                            "macs": macs, "weight_rows": weight_rows},
-                   repeats=repeats)
+                   repeats=tuple(repeats))
 
     @classmethod
     def barrier(cls, name: str, words_in: int | Sequence[int], words_out: int | None = None, *,

@@ -5,8 +5,9 @@ units costs `macs * dsp_per_mac` DSPs (float32: a 3-DSP multiplier and a
 2-DSP adder; 32-bit fixed point: 2 DSPs); a map with L lanes costs L times
 the DSPs of its body's operators (`MAP_OP_DSP`); forks, loads, stores and
 broadcasts cost none. Cycles per sample are the timing model's
-(`stream_graph.kernel_model`): a matmul reads its row (ceil(K/LI) words),
-computes max(ceil(K*N/MACS), ceil(N/LO)) cycles and drains its pipeline;
+(`stream_graph.kernel_model`): a matmul runs its MAC loop
+(ceil(N/LO) * ceil(K/(MACS/LO)) cycles, see `matmul_compute_cycles`) while
+it reads the next row (ceil(K/LI) words), and drains its pipeline;
 every other kernel moves one word per cycle. MACS is rounded to a divisor or
 a multiple of LO (what the C++ matmul accepts).
 
@@ -78,15 +79,16 @@ def map_dsp(op) -> int:
 
 
 def fewest_macs(k: int, n: int, lanes_out: int, cycles: int) -> int | None:
-    """Fewest MACs computing a K x N row in `cycles` (timing model:
-    max(ceil(K*N/MACS), ceil(N/LO)) cycles), rounded to what the C++ matmul
-    accepts: a divisor or a multiple of the output lanes."""
-    if cycles < -(-n // lanes_out):  # one cycle per output word at least
+    """Fewest MACs computing a K x N row in `cycles` of the C++ MAC loop
+    (`matmul_compute_cycles`), among what the C++ matmul accepts: a divisor
+    or a multiple of the output lanes. None when no MAC count is enough."""
+    steps = cycles // -(-n // lanes_out)  # loop iterations per output word
+    if steps < 1:
         return None
-    macs = max(1, -(-(k * n) // cycles))
-    if macs <= lanes_out:
-        return next(d for d in range(macs, lanes_out + 1) if lanes_out % d == 0)
-    return lanes_out * -(-macs // lanes_out)
+    for d in range(1, lanes_out):  # fewer MACs than lanes: k steps per group of d lanes
+        if lanes_out % d == 0 and (lanes_out // d) * k <= steps:
+            return d
+    return lanes_out * -(-k // min(steps, k))  # macs/lanes_out inputs per step
 
 
 # --------------------------------------------------------------------------
@@ -186,8 +188,13 @@ class MatmulSite:
         return self.k * self.n
 
     def macs_for(self, period: int, lanes_in: int, lanes_out: int) -> int | None:
-        """Fewest MACs meeting `period` at these lanes (None: impossible)."""
-        return fewest_macs(self.k, self.n, lanes_out, period - -(-self.k // lanes_in) - MATMUL_LATENCY)
+        """Fewest MACs meeting `period` at these lanes (None: impossible). The
+        next row is read during the MAC loop, so a row costs the longer of the
+        two plus the pipeline latency."""
+        budget = period - MATMUL_LATENCY
+        if -(-self.k // lanes_in) > budget:
+            return None
+        return fewest_macs(self.k, self.n, lanes_out, budget)
 
     def cycles(self, lanes_in: int, lanes_out: int, macs: int) -> int:
         """Cycles per sample in the timing model (`Kernel.matmul`)."""

@@ -34,10 +34,17 @@ def test_map_phase_and_program_order():
 
 
 def test_factories_phases():
+    # one row: read it (3 words), then the MAC loop, 3 output words x ceil(10/2) steps
     mm = Kernel.matmul("mm", k=10, n=6, lanes_in=4, lanes_out=2, macs=4, latency=3, prologue_cycles=7)
-    assert [(p.cycles, p.reads, p.writes, p.latency) for p in mm.phases] == [
-        (3, {"in0": 3}, {}, 0), (15, {}, {"out0": 3}, 3)]
-    assert mm.period == 3 + 15 + 3 and mm.prologue_cycles == 7
+    assert [(p.cycles, p.reads, p.writes, p.latency, p.stage) for p in mm.phases] == [
+        (3, {"in0": 3}, {}, 0, 0), (15, {}, {"out0": 3}, 3, 1)]
+    assert mm.period == 15 + 3 and mm.prologue_cycles == 7
+    # more rows: row b+1 is read during row b's MAC loop, whose writes come after it
+    mm = Kernel.matmul("mm", k=10, n=6, lanes_in=4, lanes_out=2, macs=4, latency=3, samples=5)
+    assert [(p.cycles, p.reads, p.writes, p.stage) for p in mm.phases] == [
+        (3, {"in0": 3}, {}, 0), (3, {"in0": 3}, {}, 1), (12, {}, {"out0": 3}, 1), (15, {}, {"out0": 3}, 2)]
+    assert mm.stage_repeats == (1, 4, 1) and mm.period == 15 + 3
+    assert mm.total_read("in0") == 15 and mm.total_written("out0") == 15
     r = Kernel.reduce("r", 5, 2, latency=1)
     assert [(p.reads, p.writes) for p in r.phases] == [({"in0": 5}, {}), ({}, {"out0": 2})]
     c = Kernel.concat("c", [2, 3])
@@ -61,7 +68,7 @@ def test_barrier_reads_whole_batch_first():
 
 
 def test_spread_reads_and_writes():
-    # 3 writes over 8 cycles land on steps floor(w*8/3) + latency
+    # one row: 3 writes over the 6-cycle MAC loop land on steps floor(w*6/3) + latency
     mm = Kernel.matmul("mm", 2, 3, macs=1, latency=1)
     g = chain(Kernel.load("a", 2), mm, Kernel.store("s", 3))
     prog = EventProgram(g)
@@ -97,6 +104,6 @@ def test_json_round_trip():
         {"a.out0->m.in0": 3})
     h = DataflowGraph.from_json(g.to_json())
     assert h.to_dict() == g.to_dict()
-    assert h.depths()["a.out0->m.in0"] == 3 and h.period == g.period == 4 + 16 + 1
+    assert h.depths()["a.out0->m.in0"] == 3 and h.period == g.period == 16 + 1
     p, q = EventProgram(g), EventProgram(h)
     assert np.array_equal(p.nominal, q.nominal) and np.array_equal(p.dep, q.dep)
