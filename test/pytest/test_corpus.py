@@ -83,8 +83,8 @@ CASES = [
     _opt("lanes-no-divide", "lanes = 4 does not divide the row length 6"),
     _opt("map-bad-region", "region has 2 arguments but the op has 1 inputs"),
     _opt("non-utf8", "input is not valid UTF-8 \\(byte 0xe9\\)"),
-    _opt("deadlock", "stream-check-deadlock: FIFO fork0.out0->matmul0.in0 \\(depth 2\\) is empty",
-         extra="--stream-annotate-timing --stream-check-deadlock", errors=4),
+    _opt("deadlock", "stream-check-deadlock: FIFO load0.out0->fork0.in0 \\(depth 2\\) is full",
+         extra="--stream-annotate-timing --stream-check-deadlock", errors=5),
     _opt("huge-batch", "stream-balance: cannot balance: the word-level timing model would need 1,600,000,000 "
          "events .*INRARCH_MAX_EVENTS=1600000000", extra="--stream-annotate-timing --stream-balance"),
     Case("opt-huge-batch-deadlock-check", "inrarch-opt {c}/opt/huge-batch.mlir --stream-annotate-timing "

@@ -12,17 +12,21 @@ from .stream_graph import kernel_model, kernel_names
 from .walk import funcs
 
 
-
 def timing_of(kernel) -> dict[str, int]:
-    """Latency to first output word, II per word, words read before the
-    first output, and cycles per sample of one kernel model."""
-    first = kernel.phases[0]
-    before = sum(sum(ph.reads.values()) for ph in kernel.phases if not ph.writes) if kernel.phases else 0
-    writes_phase = next((ph for ph in kernel.phases if ph.writes), first)
-    lat = sum(ph.cycles for ph in kernel.phases if not ph.writes) + writes_phase.latency
-    words_out = max(writes_phase.writes.values()) if writes_phase.writes else 1
-    ii = max(1, writes_phase.cycles // max(1, words_out))
-    return {"latency": lat, "ii": ii, "need": before, "cycles": sum(ph.cycles for ph in kernel.phases)}
+    """Latency to the first output word (from the kernel's start), II per
+    word of the first writing phase, input words read before the first
+    output, and cycles per sample at full speed (the kernel's period)."""
+    phases = list(kernel.phases)
+    first = next((i for i, ph in enumerate(phases) if any(ph.writes.values())), None)
+    if first is None:  # a sink
+        return {"latency": 0, "ii": 1, "need": 0, "cycles": kernel.period}
+    before = phases[:first]
+    writer = phases[first]
+    words_out = max(writer.writes.values())
+    return {"latency": sum(ph.duration for ph in before) + writer.latency,
+            "ii": max(1, writer.cycles // max(1, words_out)),
+            "need": sum(sum(ph.reads.values()) for ph in before),
+            "cycles": kernel.period}
 
 
 @dataclasses.dataclass(frozen=True)
