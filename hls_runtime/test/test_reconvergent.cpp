@@ -3,12 +3,12 @@
 //                 +---------- x_short --------------+
 // Per sample the fork writes K words to both branches; the join cannot read
 // x_short until the matmul has emitted its first output, i.e. read all K
-// words of the row and, double-buffered, the first words of the next row
-// (here K = 8, 4 MACs: 2 MAC steps per output word, so 1 more word before
-// the first write). With blocking FIFOs x_short needs depth >= 12: smaller
-// depths deadlock (exit 3, FIFOs named on stderr), 12 and more complete.
-// The dataflow model (Kernel.matmul) asks for 15: it writes a row's words
-// only after the whole next row is read, never earlier than this loop does.
+// words of the row and, double-buffered, the first words of the next row,
+// which it reads spread over its MAC loop (here K = 8, 4 MACs: a 16-step
+// loop reading a word every 2 steps, writing a word every 2). With blocking
+// FIFOs x_short needs depth >= 8: smaller depths deadlock (exit 3, FIFOs
+// named on stderr), 8 and more complete. The dataflow model (Kernel.matmul
+// with latency 1) asks for 9: it never has a write earlier than this loop.
 // Build flags: -DSHORT_DEPTH=N; -DINRARCH_BOUNDED_FIFO for the threaded mode
 // (without it the same code runs sequentially on unbounded streams).
 // -DSTARVE makes the store expect one sample more than produced: a process

@@ -391,10 +391,12 @@ void concat(stream<word<T, LO>>& out, stream<word<T, LI>>&... in) {
 /// computes row b. Program order: read all weight words once; read the
 /// ceil(K/LI) words of row 0; then per row b, one loop of
 /// C = ceil(N/LO) * JB * ceil(K/KU) iterations (II=1; KU = MACS/LO inputs
-/// and JU = min(MACS, LO) output lanes per iteration): iteration i first
-/// reads word i of row b+1 (i < ceil(K/LI), b+1 < B), then does its MACs,
-/// and writes output word o at the end of o's iterations. Cycles per row ~=
-/// max(C, ceil(K/LI)) with C ~= K*N/MACS. MACS must be a multiple or a
+/// and JU = min(MACS, LO) output lanes per iteration) of R = max(C, ceil(K/LI))
+/// iterations: iteration i first reads word r of row b+1 when
+/// i = floor(r * R / ceil(K/LI)) (spread evenly, so the row arrives at the
+/// pace the producer writes it; b+1 < B), then does its MACs, and writes
+/// output word o at the end of o's iterations. Cycles per row ~= R with
+/// C ~= K*N/MACS. MACS must be a multiple or a
 /// divisor of LO. (The dataflow timing model, Kernel.matmul, follows this.)
 template <class T, int B, int K, int N, int LI, int LO, int MACS, bool TRANSPOSE_W,
           class ACC = acc_t<T>, int WL>
@@ -456,15 +458,19 @@ INRARCH_LABEL(mm_read0)
 INRARCH_LABEL(mm_rows)
   for (int b = 0; b < B; ++b) {
     const int cur = b & 1;
+    int rd = 0;       // next word of row b+1 to read
+    int rd_at = 0;    // ... at iteration floor(rd * ROW_CYCLES / WPR_IN)
   INRARCH_LABEL(mm_row)
     for (int it = 0; it < ROW_CYCLES; ++it) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
-      if (b + 1 < B && it < WPR_IN) {  // the next row, into the other buffer
+      if (b + 1 < B && rd < WPR_IN && it == rd_at) {  // the next row, spread over the loop
         const word<T, LI> v = x.read();
         for (int l = 0; l < LI; ++l) {
           INRARCH_PRAGMA(HLS UNROLL)
-          if (it * LI + l < K) xrow[cur ^ 1][it * LI + l] = v[l];
+          if (rd * LI + l < K) xrow[cur ^ 1][rd * LI + l] = v[l];
         }
+        ++rd;
+        rd_at = rd * ROW_CYCLES / WPR_IN;
       }
       if (it < C) {
         const int ow = it / PER_WORD;

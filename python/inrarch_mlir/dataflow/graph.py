@@ -276,9 +276,8 @@ class Kernel:
         iterations (:func:`matmul_compute_cycles`, about k*n/macs) producing
         ceil(n/lanes_out) output words, each written when its MACs finish.
         Stages: read row 0; then, samples-1 times, one row of the MAC loop
-        whose first ceil(k/lanes_in) cycles also read the next row (phase 1)
-        and the rest write this row's words (phase 2, at least one cycle per
-        word); then the last row's MAC loop.  Weights load once before row 0: from
+        (max(C, ceil(k/lanes_in)) cycles) that also reads the next row, its
+        words spread evenly over the loop; then the last row's MAC loop.  Weights load once before row 0: from
         memory (``prologue_cycles``), or, when ``weight_rows`` is set, from a
         stream on port ``in1`` (a first stage reading ``weight_rows`` rows of
         ``weight_words`` words: a barrier on it).
@@ -294,12 +293,13 @@ class Kernel:
         stages.append([Phase(w_in, reads={"in0": w_in})])
         repeats.append(1)
         if samples > 1:
-            # Writes are modelled after the whole next row is read: never
-            # earlier than in the C++ loop (where output words whose MACs end
-            # inside the read window go out in it), so bypass FIFOs beside
-            # the matmul are never sized too small.
-            stages.append([Phase(w_in, reads={"in0": w_in}),
-                           Phase(max(w_out, compute - w_in), writes={"out0": w_out}, latency=latency)])
+            # One phase: the next row's reads are spread over the loop as in
+            # the C++; output word w is modelled at the start of its MAC
+            # steps plus their count and the pipeline latency, never earlier
+            # than the C++ writes it (so bypass FIFOs are never too small).
+            per_word = compute // w_out
+            stages.append([Phase(max(compute, w_in), reads={"in0": w_in}, writes={"out0": w_out},
+                                 latency=latency + per_word - 1)])
             repeats.append(samples - 1)
         stages.append([Phase(compute, writes={"out0": w_out}, latency=latency)])
         repeats.append(1)

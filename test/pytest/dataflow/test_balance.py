@@ -26,20 +26,21 @@ def test_chain_gets_depth_two():
 
 
 @pytest.mark.parametrize("W, samples", [(4, 1), (8, 3), (6, 5)])
-def test_bypass_needs_W_minus_2_per_row_buffered(W, samples):
+def test_bypass_depth_with_a_double_buffered_row(W, samples):
     # See test_simulate.test_bypass_deadlock_threshold: with one sample, W-2 words
-    # avoid the deadlock. With more, the matmul reads row b+1 before it writes row b
-    # (its input row is double-buffered), so the bypass holds one row more: 2W-2.
-    # The matmul (W*W MAC cycles per row, the next row read meanwhile) is so slow
-    # that the fork's stall on the bypass never delays it: no more depth is needed
-    # for full throughput.
+    # avoid the deadlock. With more, the matmul reads row b+1 (one word every W
+    # of its W*W MAC steps) while it computes row b, and writes output word 0 of
+    # row b after its W steps plus the pipeline (2): the bypass then holds W
+    # words. The matmul is so slow that the fork's stall on the bypass never
+    # delays it: no more depth is needed for full throughput.
     g = bypass(W, samples)
     r = balance(g, shrink_threshold=0)
-    assert r.depths[BYP] == (W - 2 if samples == 1 else 2 * W - 2)
+    assert r.depths[BYP] == (W - 2 if samples == 1 else W)
     sim = simulate(g, r.depths)
     assert not sim.deadlocked and sim.total_cycles <= r.reference_cycles * 1.01
     assert check_deadlock(g, r.depths) is None
-    assert r.period == W * W + 2
+    # a row: W*W MAC steps, then the last word's pipeline (2) after its W steps
+    assert r.period == W * W + 2 + (W - 1 if samples > 1 else 0)
 
 
 def test_min_depth_and_result_json():

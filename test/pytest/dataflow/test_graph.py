@@ -39,11 +39,12 @@ def test_factories_phases():
     assert [(p.cycles, p.reads, p.writes, p.latency, p.stage) for p in mm.phases] == [
         (3, {"in0": 3}, {}, 0, 0), (15, {}, {"out0": 3}, 3, 1)]
     assert mm.period == 15 + 3 and mm.prologue_cycles == 7
-    # more rows: row b+1 is read during row b's MAC loop, whose writes come after it
+    # more rows: row b+1 is read during row b's MAC loop (5 steps per output word);
+    # a word is modelled at the start of its steps + 4 + the pipeline (3)
     mm = Kernel.matmul("mm", k=10, n=6, lanes_in=4, lanes_out=2, macs=4, latency=3, samples=5)
-    assert [(p.cycles, p.reads, p.writes, p.stage) for p in mm.phases] == [
-        (3, {"in0": 3}, {}, 0), (3, {"in0": 3}, {}, 1), (12, {}, {"out0": 3}, 1), (15, {}, {"out0": 3}, 2)]
-    assert mm.stage_repeats == (1, 4, 1) and mm.period == 15 + 3
+    assert [(p.cycles, p.reads, p.writes, p.latency, p.stage) for p in mm.phases] == [
+        (3, {"in0": 3}, {}, 0, 0), (15, {"in0": 3}, {"out0": 3}, 3 + 4, 1), (15, {}, {"out0": 3}, 3, 2)]
+    assert mm.stage_repeats == (1, 4, 1) and mm.period == 15 + 3 + 4
     assert mm.total_read("in0") == 15 and mm.total_written("out0") == 15
     r = Kernel.reduce("r", 5, 2, latency=1)
     assert [(p.reads, p.writes) for p in r.phases] == [({"in0": 5}, {}), ({}, {"out0": 2})]
@@ -104,6 +105,6 @@ def test_json_round_trip():
         {"a.out0->m.in0": 3})
     h = DataflowGraph.from_json(g.to_json())
     assert h.to_dict() == g.to_dict()
-    assert h.depths()["a.out0->m.in0"] == 3 and h.period == g.period == 16 + 1
+    assert h.depths()["a.out0->m.in0"] == 3 and h.period == g.period == 16 + 1 + 1
     p, q = EventProgram(g), EventProgram(h)
     assert np.array_equal(p.nominal, q.nominal) and np.array_equal(p.dep, q.dep)
