@@ -19,7 +19,8 @@
    takes more than ``(1 + tol)`` times the unbounded-FIFO cycles, grow the
    FIFOs the simulator saw full when kernels stalled, and repeat.
 3. **Tighten.**  Cut every depth to the peak occupancy of the verified run
-   (same schedule, for free), then bisect single FIFOs downwards while the
+   (same schedule, for free; or of the unbounded run, when that needs fewer
+   bits), then bisect single FIFOs downwards while the
    design still meets the cycle limit without deadlock.  Lowering one FIFO
    never speeds anything up, so after one greedy pass every shrunk FIFO is
    tight: one word less deadlocks or loses throughput.
@@ -137,16 +138,41 @@ class _Units:
     periodic: list[bool]
 
 
-def stage_periods(graph: DataflowGraph, prog: EventProgram, period: int | None = None) -> dict[int, int]:
-    """Rigid-schedule period per repetition count.
+def _port_stages(pats: list[StagePattern]) -> dict[tuple[int, bool], list[int]]:
+    """Stages in which each edge end (edge, is_write) of a kernel has events."""
+    ends: dict[tuple[int, bool], list[int]] = {}
+    for q, pat in enumerate(pats):
+        for e in np.unique(pat.edge):
+            for isw in (False, True):
+                if ((pat.edge == e) & (pat.is_write == isw)).any():
+                    ends.setdefault((int(e), isw), []).append(q)
+    return ends
 
-    Stages that repeat the same number of times stream the same rows, so
-    they share one period: the slowest of them (or ``period`` if longer).
-    """
+
+def _rigid(pats: list[StagePattern]) -> bool:
+    """A kernel using a port in several stages (the double-buffered matmul)."""
+    return any(len(qs) > 1 for qs in _port_stages(pats).values())
+
+
+def _stage_rows(graph: DataflowGraph, prog: EventProgram, kname: str) -> list[int]:
+    """The rows each stage of a kernel streams: its repetition count, except
+    that all stages of a rigid kernel stream its `samples` rows (a matmul's
+    row 0, rows 1..B-2 and last row are one stream of B rows)."""
+    reps = list(prog.repeats[kname])
+    if _rigid(prog.patterns[kname]):
+        return [graph.kernel(kname).samples] * len(reps)
+    return reps
+
+
+def stage_periods(graph: DataflowGraph, prog: EventProgram, period: int | None = None) -> dict[int, int]:
+    """Rigid-schedule period per number of rows streamed.
+
+    Stages that stream the same rows share one period: the slowest one's
+    time per row (or ``period`` if longer)."""
     out: dict[int, int] = {}
     for kname in prog.names:
-        for R, pat in zip(prog.repeats[kname], prog.patterns[kname]):
-            out[R] = max(out.get(R, 1), pat.duration, period or 0)
+        for rows, pat in zip(_stage_rows(graph, prog, kname), prog.patterns[kname]):
+            out[rows] = max(out.get(rows, 1), pat.duration, period or 0)
     return out
 
 
@@ -170,12 +196,7 @@ def _units(graph: DataflowGraph, prog: EventProgram, periods: dict[int, int]) ->
         k = graph.kernel(kname)
         pats = prog.patterns[kname]
         stage_reps = prog.repeats[kname]
-        ends: dict[tuple[int, bool], list[int]] = {}
-        for q, pat in enumerate(pats):
-            for e in np.unique(pat.edge):
-                for isw in (False, True):
-                    if ((pat.edge == e) & (pat.is_write == isw)).any():
-                        ends.setdefault((int(e), isw), []).append(q)
+        ends = _port_stages(pats)
         if any(len(qs) > 1 for qs in ends.values()):  # rigid: one unit, stages back to back
             u = len(names)
             index[(kname, 0)] = u
@@ -183,13 +204,14 @@ def _units(graph: DataflowGraph, prog: EventProgram, periods: dict[int, int]) ->
             reps.append(1)
             per.append(1)
             lower.append(k.prologue_cycles)
+            P = periods[k.samples]  # every stage streams the kernel's rows
             start, t = [], 0
             for R, pat in zip(stage_reps, pats):
                 start.append(t)
-                t += (R - 1) * periods[R] + pat.duration
+                t += (R - 1) * P + max(P, pat.duration) if R > 1 else pat.duration
             for (e, isw), qs in ends.items():
                 times = np.concatenate([
-                    (start[q] + np.arange(stage_reps[q], dtype=np.int64)[:, None] * periods[stage_reps[q]]
+                    (start[q] + np.arange(stage_reps[q], dtype=np.int64)[:, None] * P
                      + _port_times(pats[q], e, isw)[None, :]).ravel() for q in qs])
                 where[(e, isw)] = (u, None, times)
             continue
@@ -396,8 +418,14 @@ def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
         prog.set_depths(d)
     t2 = time.perf_counter()
 
-    # tighten: peak occupancy of the verified run reproduces it exactly
+    # tighten: peak occupancy of the verified run reproduces it exactly; the
+    # unbounded run's peaks do too, and win when stalls the LP schedule did
+    # not foresee made the verified depths grow
     d = np.maximum(_peaks(prog, sim.times), min_depth)
+    ref_d = np.maximum(ref_peaks, min_depth)
+    if int((bits * ref_d).sum()) < int((bits * d).sum()):
+        d = ref_d
+        sim.times = ref_sim.times.copy()
     prog.set_depths(d)
     shrunk = 0
     if shrink:
