@@ -340,7 +340,7 @@ def lp_depths(graph: DataflowGraph, *, min_depth: int = 1, period: int | None = 
 
 
 # -- verification and tightening -------------------------------------------------------
-def _check(sim: Simulator, limit: int, exact_events: int, dirty=None, max_sweeps=32) -> bool:
+def _check(sim: Simulator, limit: int, exact_events: int, dirty=None, max_sweeps=128) -> bool:
     status = sim.sweep(dirty=dirty, limit=limit, max_sweeps=max_sweeps)
     if status == "converged":
         return True

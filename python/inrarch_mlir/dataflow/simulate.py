@@ -246,7 +246,7 @@ class Simulator:
 
 
 def simulate(graph: DataflowGraph, depths: Depths | None = None, *, trace_points: int = 128,
-             max_sweeps: int = 32) -> SimResult:
+             max_sweeps: int = 128) -> SimResult:
     """Simulate ``graph`` with FIFO ``depths`` (edge name -> words; missing or
     ``None`` = the edge's own ``depth``, ``None`` there = unbounded).
 
