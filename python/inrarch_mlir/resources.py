@@ -141,8 +141,9 @@ def kernel_resources(op, kind: str, family: str, bits: int) -> Resources:
             r.ff += int(MAP_OP_FF.get(name, 30) * scale) * lanes
     elif kind == "reduce":
         r.dsp += REDUCE_DSP
-    if kind != "matmul" and S.barrier_elements(op):  # the whole-tensor buffer of a barrier
-        r += buffer_resources(S.barrier_elements(op), bits, 1)
+    held = S.barrier_elements(op) if kind != "matmul" else 0
+    if held:  # the whole-tensor buffer of a barrier
+        r += buffer_resources(held, bits, 1)
     return r
 
 

@@ -496,7 +496,6 @@ class DataflowGraph:
 
     def with_depths(self, depths: Depths) -> DataflowGraph:
         """A copy whose edges carry ``depths`` (edges not named keep theirs)."""
-        from dataclasses import replace
         unknown = set(depths) - set(self._edge)
         if unknown:
             raise ValueError(f"depths name unknown edges: {sorted(unknown)}")

@@ -21,6 +21,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..union_find import UnionFind
+
 DEFAULT_PART = "xcu50-fsvh2104-2-e"  # Alveo U50
 DEFAULT_CLOCK_NS = 3.33  # 300 MHz
 #: A channel's stored values are kept below limit / MARGIN (2 bits of
@@ -165,25 +167,6 @@ def _shape(dims) -> str:
 
 def _ceil_log2(x: float) -> int:
     return int(math.ceil(math.log2(x) - 1e-12))
-
-
-class _Groups:
-    """Union-find over channel keys (channels that must share a scale)."""
-
-    def __init__(self):
-        self.parent: dict = {}
-
-    def find(self, k):
-        self.parent.setdefault(k, k)
-        while self.parent[k] != k:
-            self.parent[k] = self.parent[self.parent[k]]
-            k = self.parent[k]
-        return k
-
-    def union(self, a, b):
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[ra] = rb
 
 
 def _func(module):
@@ -492,7 +475,7 @@ def _solve_scales(prec: Precision, ops, names, in_key, weights_info, design):
     from . import data
 
     limit = prec.limit
-    groups = _Groups()
+    groups = UnionFind()
     desired: dict = {}
     lo = -(prec.width - prec.int_bits)
     for op in ops:

@@ -27,6 +27,7 @@ OP_LATENCY = {
     "math.powf": 24, "stream.yield": 0,
 }
 MATMUL_LATENCY = 8  # adder tree + output register
+REDUCE_LATENCY = 4  # the accumulator's adder, before the result word
 WIRES = ("stream.fifo", "stream.reshape")
 DEFAULT_DEPTH = 2  # what HLS gives a stream without a STREAM pragma
 #: Elements per word of a weight stream: one 512-bit AXI beat of 32-bit
@@ -84,7 +85,7 @@ def barrier_model(op, name: str) -> Kernel:
                              weight_words=w.words_per_sample)
     ins = [v for v in op.operands if S.is_channel(v.type)]
     return Kernel.barrier(name, [_words(v) for v in ins], out.words_per_sample,
-                          latency=4 if kind == "reduce" else 0, samples=[_rows(v) for v in ins],
+                          latency=REDUCE_LATENCY if kind == "reduce" else 0, samples=[_rows(v) for v in ins],
                           samples_out=out.batch, kind=kind)
 
 
@@ -118,7 +119,7 @@ def kernel_model(op, name: str) -> Kernel:
             return Kernel.broadcast(name, out.words_per_sample, samples=B)
         return Kernel.broadcast(name, out.words_per_sample, _words(op.operands[0]), samples=B)
     if kind == "reduce":
-        return Kernel.reduce(name, _words(op.operands[0]), out.words_per_sample, 4, samples=B)
+        return Kernel.reduce(name, _words(op.operands[0]), out.words_per_sample, REDUCE_LATENCY, samples=B)
     if kind == "slice":
         return Kernel.slice(name, _words(op.operands[0]), out.words_per_sample, samples=B)
     if kind == "concat":

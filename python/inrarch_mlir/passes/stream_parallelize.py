@@ -42,6 +42,7 @@ from torch_mlir import ir
 
 from ..dataflow import Kernel
 from ..dialects import stream as S
+from ..union_find import UnionFind
 from .base import ModulePass, PassError
 from .stream_graph import MATMUL_LATENCY, kernel_model, kernel_names
 from .walk import forked_stream_funcs, stream_ops
@@ -96,23 +97,6 @@ def fewest_macs(k: int, n: int, lanes_out: int, cycles: int) -> int | None:
 # --------------------------------------------------------------------------
 
 
-class _UnionFind:
-    def __init__(self):
-        self.parent: dict = {}
-
-    def find(self, v):
-        self.parent.setdefault(v, v)
-        while self.parent[v] != v:
-            self.parent[v] = self.parent[self.parent[v]]
-            v = self.parent[v]
-        return v
-
-    def union(self, a, b):
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[ra] = rb
-
-
 @dataclasses.dataclass
 class LanesGroup:
     """Channel values that carry one lanes value, and the lanes they may take."""
@@ -128,7 +112,7 @@ def _channels(values):
 
 def lanes_groups(func_op, names) -> tuple[list[LanesGroup], dict]:
     """The lanes groups of a function and the group index of every channel value."""
-    uf = _UnionFind()
+    uf = UnionFind()
     pinned = set()
     for op in stream_ops(func_op):
         outs = _channels(op.results)
