@@ -20,8 +20,9 @@ import sys
 import time
 import warnings
 
-INR_ARCH_PER_OUTPUT = {0: 41, 1: 52, 2: 93, 3: 201, 4: 500}
-SIREN = "siren:in=2,hidden=256,layers=4,out=3,w0=30"
+from common import INR_ARCH_PER_OUTPUT_NODES as INR_ARCH_PER_OUTPUT
+from common import RESULTS
+from common import SIREN256 as SIREN
 OTHERS = [
     "ffn:in=2,hidden=256,layers=4,out=3,freqs=16,scale=10",
     "gauss:in=2,hidden=256,layers=4,out=3,sigma=0.5",
@@ -76,7 +77,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="SIREN-256 only, orders 0..2")
-    parser.add_argument("-o", "--output", default=os.path.join(os.path.dirname(__file__), "results", "frontend.json"))
+    parser.add_argument("-o", "--output", default=str(RESULTS / "frontend.json"))
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
 

@@ -20,8 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-SPEC = "siren:in=2,hidden=256,layers=4,out=3,w0=30"
+from common import RESULTS
+from common import SIREN256 as SPEC
 
 
 def csim(proj: Path, bounded: bool) -> dict:
@@ -60,9 +60,9 @@ def main(argv=None) -> int:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--csim", action="store_true")
     ap.add_argument("--bounded", action="store_true")
-    ap.add_argument("--results", default=str(HERE / "results" / "hls_siren256.json"))
+    ap.add_argument("--results", default=str(RESULTS / "hls_siren256.json"))
     args = ap.parse_args(argv)
-    from inrarch_mlir.flow import build_design
+    from inrarch_mlir.compiler import Compilation, CompileOptions
 
     rows = []
     for prec in args.precision or ["float", "fixed<32,10>"]:
@@ -70,8 +70,9 @@ def main(argv=None) -> int:
         out = Path(args.outdir) / tag
         print(f"{SPEC} order {args.order} batch {args.batch} {prec} -> {out}")
         t = time.perf_counter()
-        r = build_design(SPEC, args.order, args.batch, precision=prec, outdir=out,
-                         progress=lambda m: print("  " + m, flush=True))
+        compilation = Compilation(CompileOptions(SPEC, args.order, args.batch, precision=prec, dsp_budget=None),
+                                  progress=lambda e: print(f"  {e.stage}: {e.message}", flush=True))
+        r = compilation.build_project(out)
         row = {"precision": prec, "outdir": str(out), "build_design_seconds": time.perf_counter() - t,
                "timings": r["timings"], "processes": r["design"]["processes"], "fifos": r["design"]["fifos"],
                "fifo_words": r["design"]["fifo_words"], "stream": r["stream"],

@@ -36,12 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
-SPEC = "siren:in=2,hidden=256,layers=4,out=3,w0=30"
-CLOCK_MHZ = 300.0
-INR_ARCH = {"order": 1, "fifos": 238, "processes": 215, "fifo_elements": 178_289, "cycles": 557_713, "ms": 1.83,
-            "dsp": 3_199, "lut": 502_000, "bram18k": 347,
-            "paper_ms_mb": {"1": {"fpga": [1.83, 0.85], "cpu": [3.34, 7.63], "gpu": [2.80, 3.64]},
-                            "2": {"fpga": [2.54, 7.67], "cpu": [12.17, 23.58], "gpu": [9.22, 13.09]}}}
+from common import CLOCK_MHZ, INR_ARCH, RESULTS
+from common import SIREN256 as SPEC
 
 
 def ours(order: int, batch: int, budget: int) -> dict:
@@ -153,7 +149,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--worker", nargs=3, default=None, metavar=("ORDER", "FORM", "DEVICE"), help=argparse.SUPPRESS)
-    ap.add_argument("-o", "--output", default=str(Path(__file__).parent / "results" / "inr_arch.json"))
+    ap.add_argument("-o", "--output", default=str(RESULTS / "inr_arch.json"))
     args = ap.parse_args()
     if args.worker:
         o, form, dev = args.worker

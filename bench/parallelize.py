@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 from pathlib import Path
 
-SPEC = "siren:in=2,hidden=256,layers=4,out=3,w0=30"
-INR_ARCH_CYCLES = 557_713
-LOWER = ("convert-torch-to-stream,stream-insert-forks,stream-cse,stream-fuse-elementwise,"
-         "stream-insert-forks,canonicalize")
-FINISH = "stream-annotate-timing,stream-balance,stream-check-deadlock"
+from common import INR_ARCH, RESULTS
+from common import SIREN256 as SPEC
+
+from inrarch_mlir.pipeline import BALANCE_PIPELINE, CHECK_PIPELINE, LOWER_PIPELINE as LOWER
+
+INR_ARCH_CYCLES = INR_ARCH["cycles"]
+FINISH = f"{BALANCE_PIPELINE},{CHECK_PIPELINE}"
 SWEEP = [500, 750, 1000, 1500, 2000, 2500, 3200, 4000, 5000, 6000]
 
 
@@ -79,7 +80,7 @@ def main() -> None:
     ap.add_argument("--orders", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--budget", type=int, default=3200)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--outdir", default=str(Path(__file__).parent / "results"))
+    ap.add_argument("--outdir", default=str(RESULTS))
     args = ap.parse_args()
     out = Path(args.outdir)
     out.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,8 @@
 // goes through `stream.fork`). `stream.fifo` is the only op holding a depth.
 // Rules IRDL cannot express (single consumer, shapes, region signatures,
 // lanes dividing the row) are checked by Python verifiers attached to the
-// ops, see python/inrarch_mlir/dialects/stream_verifiers.py.
+// ops: each op's `verify` in python/inrarch_mlir/kernels/<op>.py (its kind),
+// attached as traits by python/inrarch_mlir/kernels/verify.py.
 module {
   irdl.dialect @stream {
     // Lanes of a channel whose row length is not a multiple of the lanes:

@@ -4,6 +4,22 @@
 
 using inrarch::shape;
 
+template <class T_, int B_, class InShape_, class OutShape_, int LANES_, int WL_>
+struct bbuf_cfg {
+  using T = T_;
+  using InShape = InShape_;
+  using OutShape = OutShape_;
+  static constexpr int B = B_, LANES = LANES_, WL = WL_;
+};
+
+template <class T_, int B_, class InShape_, class OutShape_, int LI_, int LO_>
+struct bcast_cfg {
+  using T = T_;
+  using InShape = InShape_;
+  using OutShape = OutShape_;
+  static constexpr int B = B_, LI = LI_, LO = LO_;
+};
+
 template <class T>
 void run(const char* tname) {
   char name[128];
@@ -12,8 +28,8 @@ void run(const char* tname) {
     const std::vector<T> w = tst::random_vec<T>(N, 8);
     inrarch::stream<inrarch::word<T, 2>> ws("w");
     inrarch::stream<inrarch::word<T, 2>> out("out");
-    inrarch::weights<T, N, 2>(w.data(), ws);
-    inrarch::broadcast_buffer<T, B, shape<N>, shape<N>, 2, 2>(ws, out);
+    inrarch::weights<tst::weights_cfg<T, N, 2>>(w.data(), ws);
+    inrarch::broadcast_buffer<bbuf_cfg<T, B, shape<N>, shape<N>, 2, 2>>(ws, out);
     std::vector<double> ref(B * N);
     for (int b = 0; b < B; ++b)
       for (int n = 0; n < N; ++n) ref[b * N + n] = double(w[n]);
@@ -25,8 +41,8 @@ void run(const char* tname) {
     const std::vector<T> w = tst::random_vec<T>(N, 9);
     inrarch::stream<inrarch::word<T, 3>> ws("w");
     inrarch::stream<inrarch::word<T, 5>> out("out");
-    inrarch::weights<T, N, 3>(w.data(), ws);
-    inrarch::broadcast_buffer<T, B, shape<1, N>, shape<M, N>, 5, 3>(ws, out);
+    inrarch::weights<tst::weights_cfg<T, N, 3>>(w.data(), ws);
+    inrarch::broadcast_buffer<bbuf_cfg<T, B, shape<1, N>, shape<M, N>, 5, 3>>(ws, out);
     std::vector<double> ref(B * M * N);
     for (int b = 0; b < B; ++b)
       for (int m = 0; m < M; ++m)
@@ -40,7 +56,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 1>> in("in");
     inrarch::stream<inrarch::word<T, 4>> out("out");
     tst::push_rows<T, 1>(in, x, B, 1);
-    inrarch::broadcast<T, B, shape<1>, shape<N>, 1, 4>(in, out);
+    inrarch::broadcast<bcast_cfg<T, B, shape<1>, shape<N>, 1, 4>>(in, out);
     std::vector<double> ref(B * N);
     for (int b = 0; b < B; ++b)
       for (int n = 0; n < N; ++n) ref[b * N + n] = double(x[b]);
@@ -53,7 +69,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 2>> in("in");
     inrarch::stream<inrarch::word<T, 3>> out("out");
     tst::push_rows<T, 2>(in, x, B, M);
-    inrarch::broadcast<T, B, shape<M, 1>, shape<M, N>, 2, 3>(in, out);
+    inrarch::broadcast<bcast_cfg<T, B, shape<M, 1>, shape<M, N>, 2, 3>>(in, out);
     std::vector<double> ref(B * M * N);
     for (int b = 0; b < B; ++b)
       for (int m = 0; m < M; ++m)

@@ -3,6 +3,13 @@
 
 using inrarch::shape;
 
+template <class T_, int B_, class Chunks_, int OUTER_, int LO_>
+struct concat_cfg {
+  using T = T_;
+  using Chunks = Chunks_;
+  static constexpr int B = B_, OUTER = OUTER_, LO = LO_;
+};
+
 template <class T>
 void run(const char* tname) {
   char name[128];
@@ -17,7 +24,7 @@ void run(const char* tname) {
     tst::push_rows<T, 2>(sa, a, B, 3);
     tst::push_rows<T, 4>(sb, b, B, 5);
     tst::push_rows<T, 1>(sc, c, B, 2);
-    inrarch::concat<T, B, shape<3, 5, 2>, 1, 3>(out, sa, sb, sc);
+    inrarch::concat<concat_cfg<T, B, shape<3, 5, 2>, 1, 3>>(out, sa, sb, sc);
     std::vector<double> ref;
     for (int r = 0; r < B; ++r) {
       for (int i = 0; i < 3; ++i) ref.push_back(double(a[r * 3 + i]));
@@ -35,7 +42,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 8>> out("out");
     tst::push_rows<T, 4>(sa, a, B, 6);
     tst::push_rows<T, 1>(sb, b, B, 2);
-    inrarch::concat<T, B, shape<3, 1>, 2, 8>(out, sa, sb);
+    inrarch::concat<concat_cfg<T, B, shape<3, 1>, 2, 8>>(out, sa, sb);
     std::vector<double> ref;
     for (int r = 0; r < B; ++r)
       for (int o = 0; o < 2; ++o) {

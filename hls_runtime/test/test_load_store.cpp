@@ -5,7 +5,7 @@ template <class T, int B, int ROW, int L>
 void case_load_store(const char* name) {
   const std::vector<T> x = tst::random_vec<T>(B * ROW, 11);
   inrarch::stream<inrarch::word<T, L>> s("s");
-  inrarch::load<T, B, ROW, L>(x.data(), s);
+  inrarch::load<tst::mem_cfg<T, B, ROW, L>>(x.data(), s);
   if (int(s.size()) != B * inrarch::words_per_row(ROW, L)) {
     std::printf("FAIL %s: load wrote %zu words\n", name, s.size());
     ++tst::failures;
@@ -15,7 +15,7 @@ void case_load_store(const char* name) {
   tst::check_close(name, got, tst::to_double(x), 0.0);
   tst::push_rows<T, L>(s, x, B, ROW);
   std::vector<T> y(B * ROW, T(0));
-  inrarch::store<T, B, ROW, L>(s, y.data());
+  inrarch::store<tst::mem_cfg<T, B, ROW, L>>(s, y.data());
   tst::check_close(name, y, tst::to_double(x), 0.0);
   if (!s.empty()) {
     std::printf("FAIL %s: store left words behind\n", name);
@@ -27,7 +27,7 @@ template <class T, int SIZE, int L>
 void case_weights(const char* name) {
   const std::vector<T> w = tst::random_vec<T>(SIZE, 5);
   inrarch::stream<inrarch::word<T, L>> s("w");
-  inrarch::weights<T, SIZE, L>(w.data(), s);
+  inrarch::weights<tst::weights_cfg<T, SIZE, L>>(w.data(), s);
   tst::check_close(name, tst::pop_rows<T, L>(s, 1, SIZE, name), tst::to_double(w), 0.0);
 }
 

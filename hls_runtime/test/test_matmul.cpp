@@ -1,6 +1,14 @@
 // matmul: MACS >= and < output lanes, W and W^T layouts, padded rows.
 #include "test_util.h"
 
+template <class T_, int B_, int K_, int N_, int LI_, int LO_, int MACS_, bool TW_>
+struct mm_cfg {
+  using T = T_;
+  using ACC = inrarch::acc_t<T_>;
+  static constexpr int B = B_, K = K_, N = N_, LI = LI_, LO = LO_, MACS = MACS_;
+  static constexpr bool TRANSPOSE_W = TW_;
+};
+
 template <class T, int B, int K, int N, int LI, int LO, int MACS, bool TW, int WL>
 void run(const char* tname, double tol) {
   char name[160];
@@ -9,9 +17,9 @@ void run(const char* tname, double tol) {
   inrarch::stream<inrarch::word<T, LI>> sx("x");
   inrarch::stream<inrarch::word<T, WL>> sw("w");
   inrarch::stream<inrarch::word<T, LO>> sy("y");
-  inrarch::weights<T, K * N, WL>(w.data(), sw);
+  inrarch::weights<tst::weights_cfg<T, K * N, WL>>(w.data(), sw);
   tst::push_rows<T, LI>(sx, x, B, K);
-  inrarch::matmul<T, B, K, N, LI, LO, MACS, TW>(sx, sw, sy);
+  inrarch::matmul<mm_cfg<T, B, K, N, LI, LO, MACS, TW>>(sx, sw, sy);
   std::vector<double> ref(B * N, 0.0);
   for (int b = 0; b < B; ++b)
     for (int n = 0; n < N; ++n)

@@ -27,6 +27,88 @@ struct fn_mul {
   }
 };
 
+// One config per process, as the emitter writes them. The emitter's are
+// plain structs over data_t; here the ones that name the element type are
+// templates over it (D), because the test runs float and ap_fixed.
+template <class D>
+struct load_x_cfg {
+  using T = D;
+  static constexpr int B = ::B, ROW = 2, LANES = 1;
+};
+template <class D>
+struct weights_w0_cfg {
+  using T = D;
+  static constexpr int SIZE = 16, LANES = 2;
+};
+template <class D>
+struct weights_b0_cfg {
+  using T = D;
+  static constexpr int SIZE = 8, LANES = 4;
+};
+template <class D>
+struct mm0_cfg {
+  using T = D;
+  using ACC = inrarch::acc_t<D>;
+  static constexpr int B = ::B, K = 2, N = 8, LI = 1, LO = 2, MACS = 4;
+  static constexpr bool TRANSPOSE_W = true;
+};
+template <class D>
+struct bias0_cfg {
+  using T = D;
+  using InShape = shape<8>;
+  using OutShape = shape<8>;
+  static constexpr int B = ::B, LANES = 2, WL = 4;
+};
+struct sine0_cfg {
+  using F = fn_sine_layer;
+  static constexpr int B = ::B, ROW = 8, LANES = 2;
+};
+template <class D>
+struct store_y_cfg {
+  using T = D;
+  static constexpr int B = ::B, ROW = 5, LANES = 3;
+};
+struct fork_h_cfg {
+  static constexpr int B = ::B, ROW = 8, LANES = 2;
+};
+template <class D>
+struct slice_h_cfg {
+  using T = D;
+  using InShape = shape<8>;
+  using Offsets = shape<0>;
+  using Sizes = shape<4>;
+  using Strides = shape<1>;
+  static constexpr int B = ::B, LI = 2, LO = 2;
+};
+template <class D>
+struct reduce_h_cfg {
+  using T = D;
+  using ACC = inrarch::acc_t<D>;
+  using InShape = shape<8>;
+  using Mask = shape<1>;
+  static constexpr int B = ::B, LI = 2, LO = 1;
+};
+struct fork_r_cfg {
+  static constexpr int B = ::B, ROW = 1, LANES = 1;
+};
+template <class D>
+struct bcast_r_cfg {
+  using T = D;
+  using InShape = shape<1>;
+  using OutShape = shape<4>;
+  static constexpr int B = ::B, LI = 1, LO = 2;
+};
+struct mul_cfg {
+  using F = fn_mul;
+  static constexpr int B = ::B, ROW = 4, LANES = 2;
+};
+template <class D>
+struct concat_y_cfg {
+  using T = D;
+  using Chunks = shape<4, 1>;
+  static constexpr int B = ::B, OUTER = 1, LO = 3;
+};
+
 template <class T>
 void tail(inrarch::stream<inrarch::word<T, 2>>& h, inrarch::stream<inrarch::word<T, 3>>& y) {
   INRARCH_FIFO(h1, 2, inrarch::word<T, 2>);
@@ -38,13 +120,13 @@ void tail(inrarch::stream<inrarch::word<T, 2>>& h, inrarch::stream<inrarch::word
   INRARCH_FIFO(rb, 2, inrarch::word<T, 2>);
   INRARCH_FIFO(m, 2, inrarch::word<T, 2>);
   INRARCH_DATAFLOW_BEGIN("tail");
-  INRARCH_PROCESS("fork_h", inrarch::fork<B, 8, 2>(h, h1, h2));
-  INRARCH_PROCESS("slice_h", inrarch::slice<T, B, shape<8>, shape<0>, shape<4>, shape<1>, 2, 2>(h1, s));
-  INRARCH_PROCESS("reduce_h", inrarch::reduce_sum<T, B, shape<8>, shape<1>, 2, 1>(h2, r));
-  INRARCH_PROCESS("fork_r", inrarch::fork<B, 1, 1>(r, r1, r2));
-  INRARCH_PROCESS("bcast_r", inrarch::broadcast<T, B, shape<1>, shape<4>, 1, 2>(r1, rb));
-  INRARCH_PROCESS("mul", inrarch::map<fn_mul, B, 4, 2>(m, s, rb));
-  INRARCH_PROCESS("concat_y", inrarch::concat<T, B, shape<4, 1>, 1, 3>(y, m, r2));
+  INRARCH_PROCESS("fork_h", inrarch::fork<fork_h_cfg>(h, h1, h2));
+  INRARCH_PROCESS("slice_h", inrarch::slice<slice_h_cfg<T>>(h1, s));
+  INRARCH_PROCESS("reduce_h", inrarch::reduce_sum<reduce_h_cfg<T>>(h2, r));
+  INRARCH_PROCESS("fork_r", inrarch::fork<fork_r_cfg>(r, r1, r2));
+  INRARCH_PROCESS("bcast_r", inrarch::broadcast<bcast_r_cfg<T>>(r1, rb));
+  INRARCH_PROCESS("mul", inrarch::map<mul_cfg>(m, s, rb));
+  INRARCH_PROCESS("concat_y", inrarch::concat<concat_y_cfg<T>>(y, m, r2));
   INRARCH_DATAFLOW_END();
 }
 
@@ -58,14 +140,14 @@ void top(const T* x, const T* w0, const T* b0, T* y) {
   INRARCH_FIFO(h, 2, inrarch::word<T, 2>);
   INRARCH_FIFO(y_s, 2, inrarch::word<T, 3>);
   INRARCH_DATAFLOW_BEGIN("top");
-  INRARCH_PROCESS("load_x", inrarch::load<T, B, 2, 1>(x, x_s));
-  INRARCH_PROCESS("weights_w0", inrarch::weights<T, 16, 2>(w0, w0_s));
-  INRARCH_PROCESS("weights_b0", inrarch::weights<T, 8, 4>(b0, b0_s));
-  INRARCH_PROCESS("mm0", inrarch::matmul<T, B, 2, 8, 1, 2, 4, true>(x_s, w0_s, z));
-  INRARCH_PROCESS("bias0", inrarch::broadcast_buffer<T, B, shape<8>, shape<8>, 2, 4>(b0_s, bias));
-  INRARCH_PROCESS("sine0", inrarch::map<fn_sine_layer, B, 8, 2>(h, z, bias));
+  INRARCH_PROCESS("load_x", inrarch::load<load_x_cfg<T>>(x, x_s));
+  INRARCH_PROCESS("weights_w0", inrarch::weights<weights_w0_cfg<T>>(w0, w0_s));
+  INRARCH_PROCESS("weights_b0", inrarch::weights<weights_b0_cfg<T>>(b0, b0_s));
+  INRARCH_PROCESS("mm0", inrarch::matmul<mm0_cfg<T>>(x_s, w0_s, z));
+  INRARCH_PROCESS("bias0", inrarch::broadcast_buffer<bias0_cfg<T>>(b0_s, bias));
+  INRARCH_PROCESS("sine0", inrarch::map<sine0_cfg>(h, z, bias));
   INRARCH_PROCESS("tail", tail<T>(h, y_s));
-  INRARCH_PROCESS("store_y", inrarch::store<T, B, 5, 3>(y_s, y));
+  INRARCH_PROCESS("store_y", inrarch::store<store_y_cfg<T>>(y_s, y));
   INRARCH_DATAFLOW_END();
 }
 

@@ -29,7 +29,44 @@ struct fn_add {
   }
 };
 
-// Written the way the emitter writes a top function.
+#ifdef STARVE
+constexpr int B_STORE = B + 1;
+#else
+constexpr int B_STORE = B;
+#endif
+
+// Written the way the emitter writes a top function: one config per
+// process (templates over the element type D here, plain structs there).
+template <class D>
+struct load_x_cfg {
+  using T = D;
+  static constexpr int B = ::B, ROW = K, LANES = 1;
+};
+template <class D>
+struct weights_w_cfg {
+  using T = D;
+  static constexpr int SIZE = K * K, LANES = 4;
+};
+struct fork_x_cfg {
+  static constexpr int B = ::B, ROW = K, LANES = 1;
+};
+template <class D>
+struct matmul_cfg {
+  using T = D;
+  using ACC = inrarch::acc_t<D>;
+  static constexpr int B = ::B, K = ::K, N = ::K, LI = 1, LO = 1, MACS = 4;
+  static constexpr bool TRANSPOSE_W = true;
+};
+struct join_add_cfg {
+  using F = fn_add;
+  static constexpr int B = ::B, ROW = K, LANES = 1;
+};
+template <class D>
+struct store_y_cfg {
+  using T = D;
+  static constexpr int B = B_STORE, ROW = K, LANES = 1;
+};
+
 template <class T>
 void top(const T* x, const T* w, T* y) {
   using w1 = inrarch::word<T, 1>;
@@ -39,18 +76,13 @@ void top(const T* x, const T* w, T* y) {
   INRARCH_FIFO(w_s, 2, inrarch::word<T, 4>);
   INRARCH_FIFO(mm_out, 2, w1);
   INRARCH_FIFO(y_s, 2, w1);
-#ifdef STARVE
-  constexpr int B_STORE = B + 1;
-#else
-  constexpr int B_STORE = B;
-#endif
   INRARCH_DATAFLOW_BEGIN("top");
-  INRARCH_PROCESS("load_x", inrarch::load<T, B, K, 1>(x, x_s));
-  INRARCH_PROCESS("weights_w", inrarch::weights<T, K * K, 4>(w, w_s));
-  INRARCH_PROCESS("fork_x", inrarch::fork<B, K, 1>(x_s, x_mm, x_short));
-  INRARCH_PROCESS("matmul", inrarch::matmul<T, B, K, K, 1, 1, 4, true>(x_mm, w_s, mm_out));
-  INRARCH_PROCESS("join_add", inrarch::map<fn_add, B, K, 1>(y_s, mm_out, x_short));
-  INRARCH_PROCESS("store_y", inrarch::store<T, B_STORE, K, 1>(y_s, y));
+  INRARCH_PROCESS("load_x", inrarch::load<load_x_cfg<T>>(x, x_s));
+  INRARCH_PROCESS("weights_w", inrarch::weights<weights_w_cfg<T>>(w, w_s));
+  INRARCH_PROCESS("fork_x", inrarch::fork<fork_x_cfg>(x_s, x_mm, x_short));
+  INRARCH_PROCESS("matmul", inrarch::matmul<matmul_cfg<T>>(x_mm, w_s, mm_out));
+  INRARCH_PROCESS("join_add", inrarch::map<join_add_cfg>(y_s, mm_out, x_short));
+  INRARCH_PROCESS("store_y", inrarch::store<store_y_cfg<T>>(y_s, y));
   INRARCH_DATAFLOW_END();
 }
 

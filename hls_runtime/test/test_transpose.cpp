@@ -3,6 +3,14 @@
 
 using inrarch::shape;
 
+template <class T_, class InShape_, class Perm_, int LI_, int LO_>
+struct tr_cfg {
+  using T = T_;
+  using InShape = InShape_;
+  using Perm = Perm_;
+  static constexpr int LI = LI_, LO = LO_;
+};
+
 template <class T>
 void run(const char* tname) {
   char name[128];
@@ -11,7 +19,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 4>> in("in");
     inrarch::stream<inrarch::word<T, 3>> out("out");
     tst::push_rows<T, 4>(in, x, 4, 6);
-    inrarch::transpose<T, shape<4, 6>, shape<1, 0>, 4, 3>(in, out);
+    inrarch::transpose<tr_cfg<T, shape<4, 6>, shape<1, 0>, 4, 3>>(in, out);
     std::vector<double> ref;
     for (int j = 0; j < 6; ++j)
       for (int i = 0; i < 4; ++i) ref.push_back(double(x[i * 6 + j]));
@@ -23,7 +31,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 5>> in("in");
     inrarch::stream<inrarch::word<T, 2>> out("out");
     tst::push_rows<T, 5>(in, x, 2, 12);
-    inrarch::transpose<T, shape<2, 3, 4>, shape<0, 2, 1>, 5, 2>(in, out);
+    inrarch::transpose<tr_cfg<T, shape<2, 3, 4>, shape<0, 2, 1>, 5, 2>>(in, out);
     std::vector<double> ref;
     for (int b = 0; b < 2; ++b)
       for (int j = 0; j < 4; ++j)
@@ -36,7 +44,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 3>> in("in");
     inrarch::stream<inrarch::word<T, 4>> out("out");
     tst::push_rows<T, 3>(in, x, 2, 12);
-    inrarch::transpose<T, shape<2, 3, 4>, shape<2, 0, 1>, 3, 4>(in, out);
+    inrarch::transpose<tr_cfg<T, shape<2, 3, 4>, shape<2, 0, 1>, 3, 4>>(in, out);
     std::vector<double> ref;
     for (int k = 0; k < 4; ++k)
       for (int b = 0; b < 2; ++b)

@@ -1,5 +1,8 @@
 // Shared helpers of the hls_runtime tests: deterministic data, stream <->
-// vector packing in the channel layout, and a failure counter.
+// vector packing in the channel layout, a failure counter, and the configs
+// of load/store/weights that several tests use. Kernel configs are
+// namespace-scope class templates (a local class cannot have static data
+// members); the emitter writes one plain struct per process instead.
 #ifndef INRARCH_TEST_UTIL_H
 #define INRARCH_TEST_UTIL_H
 
@@ -103,6 +106,20 @@ inline int finish(const char* name) {
 
 using fx32 = ap_fixed<32, 10>;
 using fx24 = ap_fixed<24, 8>;
+
+/// Config of inrarch::load / inrarch::store.
+template <class T_, int B_, int ROW_, int LANES_>
+struct mem_cfg {
+  using T = T_;
+  static constexpr int B = B_, ROW = ROW_, LANES = LANES_;
+};
+
+/// Config of inrarch::weights.
+template <class T_, int SIZE_, int LANES_>
+struct weights_cfg {
+  using T = T_;
+  static constexpr int SIZE = SIZE_, LANES = LANES_;
+};
 
 }  // namespace tst
 

@@ -20,7 +20,7 @@ def __getattr__(name):
 
         return make_context
     if name == "compile":
-        from .driver import compile
+        from .compiler import compile
 
         return compile
     raise AttributeError(f"module 'inrarch_mlir' has no attribute {name!r}")

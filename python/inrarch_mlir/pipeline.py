@@ -18,11 +18,25 @@ from .passes import ModulePass, OptionError, PassError, get_pass_class
 from .passes.base import collecting_warnings
 
 
+#: torch dialect -> forked, fused stream kernels (the compile's "lower" stage).
+LOWER_PIPELINE = ("convert-torch-to-stream,stream-insert-forks,stream-cse,stream-fuse-elementwise,"
+                  "stream-insert-forks,canonicalize")
+#: Timing annotation and FIFO depths (the "balance" stage).
+BALANCE_PIPELINE = "stream-annotate-timing,stream-balance"
+#: The static deadlock proof (the "deadlock check" stage).
+CHECK_PIPELINE = "stream-check-deadlock"
 #: torch-dialect derivative module -> balanced, deadlock-checked stream design.
-STREAM_PIPELINE = (
-    "convert-torch-to-stream,stream-insert-forks,stream-cse,stream-fuse-elementwise,"
-    "stream-insert-forks,canonicalize,stream-annotate-timing,stream-balance,stream-check-deadlock"
-)
+STREAM_PIPELINE = ",".join((LOWER_PIPELINE, BALANCE_PIPELINE, CHECK_PIPELINE))
+
+
+def parallelize_pipeline(dsp_budget: int, fixed: bool = False) -> str:
+    """`stream-parallelize` at a DSP budget (2 DSPs per MAC in fixed point)."""
+    return f"stream-parallelize{{dsp-budget={dsp_budget}" + (",dsp-per-mac=2}" if fixed else "}")
+
+
+def compile_pipeline(dsp_budget: int, fixed: bool = False) -> str:
+    """What `inrarch compile` runs: STREAM_PIPELINE with stream-parallelize before the balancing."""
+    return ",".join((LOWER_PIPELINE, parallelize_pipeline(dsp_budget, fixed), BALANCE_PIPELINE, CHECK_PIPELINE))
 
 
 def split_top_level(text: str) -> list[str]:

@@ -8,7 +8,6 @@ its cycle simulator, `inrarch_mlir.resources`), not from synthesis.
 from __future__ import annotations
 
 import json
-import math
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass, field
@@ -98,7 +97,7 @@ class Report:
         ]
 
     def to_markdown(self) -> str:
-        lines = [f"# inrarch compile report", "",
+        lines = ["# inrarch compile report", "",
                  f"`{self.model}`, order {self.order}, batch {self.batch}, {self.precision}, "
                  f"DSP budget {self.dsp_budget:,}", "",
                  "| figure | value |", "|---|---|"]

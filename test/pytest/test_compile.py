@@ -107,7 +107,7 @@ def test_stop_after_and_dump_ir(tmp_path, capsys):
 def test_python_api(tmp_path):
     import inrarch_mlir
 
-    from inrarch_mlir.driver import compile_pipeline
+    from inrarch_mlir.pipeline import compile_pipeline
 
     assert "stream-parallelize{dsp-budget=1000},stream-annotate-timing" in compile_pipeline(1000)
     r = inrarch_mlir.compile("siren:in=2,hidden=8,layers=1,out=1,w0=30", 1, 2, outdir=tmp_path / "o",

@@ -8,7 +8,7 @@ from torch_mlir.dialects import arith, func
 from inrarch_mlir.context import make_context
 from inrarch_mlir.dataflow import simulate
 from inrarch_mlir.dialects import stream
-from inrarch_mlir.passes.stream_graph import extract
+from inrarch_mlir.dialects.stream_graph import extract
 from inrarch_mlir.passes.stream_parallelize import StreamParallelizePass, allocate
 
 

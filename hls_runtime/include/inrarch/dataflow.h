@@ -2,9 +2,10 @@
 // one thread per process over bounded FIFOs with exact deadlock detection.
 //
 //   INRARCH_DATAFLOW_BEGIN("top");
-//   INRARCH_PROCESS("load_x", inrarch::load<T, B, 2, 1>(x, s0));
-//   INRARCH_PROCESS("mm0", inrarch::matmul<T, B, 2, 8, 1, 1, 4, true>(s0, w0s, s1));
+//   INRARCH_PROCESS("load_x", inrarch::load<load_x_cfg>(x, s0));
+//   INRARCH_PROCESS("mm0", inrarch::matmul<mm0_cfg>(s0, w0s, s1));
 //   INRARCH_DATAFLOW_END();
+// (load_x_cfg, mm0_cfg: the kernels' config structs, see kernels.h.)
 //
 // * Vitis HLS: BEGIN is `#pragma HLS DATAFLOW`, PROCESS is the plain call.
 // * unbounded csim (default): processes run one after the other in

@@ -1,9 +1,29 @@
 // inrarch/kernels.h -- synthesizable streaming kernels, one per stream op.
 //
+// Calling convention (hls4ml's CONFIG_T habit): every kernel takes one
+// config struct CFG as its first template argument and reads every number
+// and type from it; only stream element types and lane counts that the
+// arguments already fix are deduced (map's TO/TI..., fork's T, concat's and
+// concat_batch's per-input LI..., matmul's weight-word WL). A config is a
+// plain struct with `using X = ...;` type members, `static constexpr int`
+// (and `static constexpr bool`) value members, named exactly as listed
+// above each kernel, e.g.
+//
+//   struct matmul3_cfg {
+//     using T = data_t;
+//     using ACC = inrarch::acc_t<data_t>;
+//     static constexpr int B = 64, K = 256, N = 256, LI = 2, LO = 2, MACS = 48;
+//     static constexpr bool TRANSPOSE_W = true;
+//   };
+//   INRARCH_PROCESS("matmul3", inrarch::matmul<matmul3_cfg>(x, w, y));
+//
+// Extra members are ignored. (A local class cannot have static data members:
+// declare configs at namespace scope.)
+//
 // Every kernel is a dataflow process (INLINE off), has fixed loop bounds from
-// template parameters, no dynamic allocation and no recursion. Element types:
-// float and ap_fixed<W,I>. The per-sample read/write program order of each
-// kernel is part of the contract with the compiler's timing model and static
+// its config, no dynamic allocation and no recursion. Element types: float
+// and ap_fixed<W,I>. The per-sample read/write program order of each kernel
+// is part of the contract with the compiler's timing model and static
 // deadlock check; it is stated above each kernel and in hls_runtime/README.md.
 //
 // Weight buffers: a `weights` process streams a weight tensor once (flat,
@@ -27,10 +47,13 @@ namespace inrarch {
 // ---------------------------------------------------------------------------
 // Memory <-> stream
 
-/// Memory [B, ROW] -> channel. Per sample: write ceil(ROW/LANES) words.
-template <class T, int B, int ROW, int LANES>
-void load(const T* mem, stream<word<T, LANES>>& out) {
+/// Memory [B, ROW] -> channel. CFG: T; B, ROW, LANES.
+/// Per sample: write ceil(ROW/LANES) words.
+template <class CFG>
+void load(const typename CFG::T* mem, stream<word<typename CFG::T, CFG::LANES>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES;
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(load_rows)
   for (int b = 0; b < B; ++b) {
@@ -48,10 +71,13 @@ INRARCH_LABEL(load_rows)
   }
 }
 
-/// Channel [B, ROW] -> memory. Per sample: read ceil(ROW/LANES) words.
-template <class T, int B, int ROW, int LANES>
-void store(stream<word<T, LANES>>& in, T* mem) {
+/// Channel [B, ROW] -> memory. CFG: T; B, ROW, LANES.
+/// Per sample: read ceil(ROW/LANES) words.
+template <class CFG>
+void store(stream<word<typename CFG::T, CFG::LANES>>& in, typename CFG::T* mem) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES;
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(store_rows)
   for (int b = 0; b < B; ++b) {
@@ -68,11 +94,13 @@ INRARCH_LABEL(store_rows)
   }
 }
 
-/// Weight tensor of SIZE elements (flat, row-major) -> weight stream, once:
-/// writes ceil(SIZE/LANES) words (last one zero-padded).
-template <class T, int SIZE, int LANES>
-void weights(const T* mem, stream<word<T, LANES>>& out) {
+/// Weight tensor of SIZE elements (flat, row-major) -> weight stream, once.
+/// CFG: T; SIZE, LANES. Writes ceil(SIZE/LANES) words (last one zero-padded).
+template <class CFG>
+void weights(const typename CFG::T* mem, stream<word<typename CFG::T, CFG::LANES>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  constexpr int SIZE = CFG::SIZE, LANES = CFG::LANES;
   constexpr int NW = words_per_row(SIZE, LANES);
 INRARCH_LABEL(weights_words)
   for (int w = 0; w < NW; ++w) {
@@ -98,13 +126,16 @@ TO apply_lane(const F& f, const Tuple& ws, int l, std::index_sequence<Is...>) {
 }  // namespace detail
 
 /// out[i] = F()(in0[i], in1[i], ...), all channels [B, ROW] at LANES.
-/// Per word: read one word from each input in operand order, write one word.
-/// Padded lanes are written as zero (F(0) need not be 0). F is a default-
-/// constructible functor with a const operator() (the compiler emits it
-/// from the map region).
-template <class F, int B, int ROW, int LANES, class TO, class... TI>
-void map(stream<word<TO, LANES>>& out, stream<word<TI, LANES>>&... in) {
+/// CFG: F (the functor); B, ROW, LANES. TO and TI... are deduced from the
+/// streams. Per word: read one word from each input in operand order, write
+/// one word. Padded lanes are written as zero (F(0) need not be 0). F is a
+/// default-constructible functor with a const operator() (the compiler emits
+/// it from the map region).
+template <class CFG, class TO, class... TI>
+void map(stream<word<TO, CFG::LANES>>& out, stream<word<TI, CFG::LANES>>&... in) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using F = typename CFG::F;
+  constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES;
   static_assert(sizeof...(TI) >= 1, "map needs at least one input");
   constexpr int WPR = words_per_row(ROW, LANES);
   const F f{};
@@ -127,11 +158,13 @@ INRARCH_LABEL(map_rows)
   }
 }
 
-/// One channel to N = sizeof...(outs) identical channels.
-/// Per word: read one word, write it to out0, out1, ... in order.
-template <int B, int ROW, int LANES, class T, class... S>
-void fork(stream<word<T, LANES>>& in, S&... outs) {
+/// One channel to N = sizeof...(outs) identical channels. CFG: B, ROW,
+/// LANES (T deduced). Per word: read one word, write it to out0, out1, ...
+/// in order.
+template <class CFG, class T, class... S>
+void fork(stream<word<T, CFG::LANES>>& in, S&... outs) {
   INRARCH_PRAGMA(HLS INLINE off)
+  constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES;
   static_assert(sizeof...(S) >= 1, "fork needs at least one output");
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(fork_words)
@@ -168,11 +201,17 @@ constexpr bool broadcast_compatible() {
 }  // namespace detail
 
 /// Weight buffer of InShape (from a `weights` stream at WL lanes) ->
-/// channel [B, OutShape] at LANES. Reads the weight words once before the
-/// first sample; per sample writes ceil(OutShape::size/LANES) words.
-template <class T, int B, class InShape, class OutShape, int LANES, int WL>
-void broadcast_buffer(stream<word<T, WL>>& w, stream<word<T, LANES>>& out) {
+/// channel [B, OutShape] at LANES. CFG: T, InShape, OutShape; B, LANES, WL.
+/// Reads the weight words once before the first sample; per sample writes
+/// ceil(OutShape::size/LANES) words.
+template <class CFG>
+void broadcast_buffer(stream<word<typename CFG::T, CFG::WL>>& w,
+                      stream<word<typename CFG::T, CFG::LANES>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  using InShape = typename CFG::InShape;
+  using OutShape = typename CFG::OutShape;
+  constexpr int B = CFG::B, LANES = CFG::LANES, WL = CFG::WL;
   static_assert(detail::broadcast_compatible<InShape, OutShape>(), "shapes do not broadcast");
   constexpr int NI = InShape::size;
   constexpr int NO = OutShape::size;
@@ -203,11 +242,16 @@ INRARCH_LABEL(bcast_rows)
 }
 
 /// Channel [B, InShape] -> channel [B, OutShape] (size-1 feature dims
-/// repeated). Per sample: read all ceil(InShape::size/LI) input words, then
-/// write ceil(OutShape::size/LO) output words.
-template <class T, int B, class InShape, class OutShape, int LI, int LO>
-void broadcast(stream<word<T, LI>>& in, stream<word<T, LO>>& out) {
+/// repeated). CFG: T, InShape, OutShape; B, LI, LO. Per sample: read all
+/// ceil(InShape::size/LI) input words, then write ceil(OutShape::size/LO)
+/// output words.
+template <class CFG>
+void broadcast(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  using InShape = typename CFG::InShape;
+  using OutShape = typename CFG::OutShape;
+  constexpr int B = CFG::B, LI = CFG::LI, LO = CFG::LO;
   static_assert(detail::broadcast_compatible<InShape, OutShape>(), "shapes do not broadcast");
   constexpr int NI = InShape::size;
   constexpr int NO = OutShape::size;
@@ -242,11 +286,18 @@ INRARCH_LABEL(bcast_rows)
 
 /// Sum over the feature dims d with Mask::dim(d) == 1 of a channel
 /// [B, InShape]; the result keeps the other dims (in order), e.g. InShape
-/// <4,8>, Mask <0,1> -> [B, 4]. Accumulates in ACC.
+/// <4,8>, Mask <0,1> -> [B, 4]. Accumulates in ACC (acc_t<T> is the usual
+/// choice). CFG: T, ACC, InShape, Mask; B, LI, LO. A reduction over the
+/// batch is the same kernel with B = 1 and InShape the whole tensor.
 /// Per sample: read all input words, then write the output word(s).
-template <class T, int B, class InShape, class Mask, int LI, int LO, class ACC = acc_t<T>>
-void reduce_sum(stream<word<T, LI>>& in, stream<word<T, LO>>& out) {
+template <class CFG>
+void reduce_sum(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  using ACC = typename CFG::ACC;
+  using InShape = typename CFG::InShape;
+  using Mask = typename CFG::Mask;
+  constexpr int B = CFG::B, LI = CFG::LI, LO = CFG::LO;
   static_assert(InShape::rank == Mask::rank, "mask rank must equal shape rank");
   constexpr int NI = InShape::size;
   constexpr int WPR_IN = words_per_row(NI, LI);
@@ -303,11 +354,18 @@ INRARCH_LABEL(reduce_rows)
 
 /// Static slice of the feature dims of a channel [B, InShape]: output dim d
 /// takes Sizes::dim(d) elements starting at Offsets::dim(d) with step
-/// Strides::dim(d) (> 0). Per sample: read every input word; each output
-/// word is written as soon as its last element has been read.
-template <class T, int B, class InShape, class Offsets, class Sizes, class Strides, int LI, int LO>
-void slice(stream<word<T, LI>>& in, stream<word<T, LO>>& out) {
+/// Strides::dim(d) (> 0). CFG: T, InShape, Offsets, Sizes, Strides; B, LI,
+/// LO. Per sample: read every input word; each output word is written as
+/// soon as its last element has been read.
+template <class CFG>
+void slice(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  using InShape = typename CFG::InShape;
+  using Offsets = typename CFG::Offsets;
+  using Sizes = typename CFG::Sizes;
+  using Strides = typename CFG::Strides;
+  constexpr int B = CFG::B, LI = CFG::LI, LO = CFG::LO;
   static_assert(InShape::rank == Offsets::rank && InShape::rank == Sizes::rank &&
                     InShape::rank == Strides::rank,
                 "slice: offsets/sizes/strides must have the rank of the input");
@@ -370,38 +428,50 @@ INRARCH_LABEL(concat_rows)
 /// input i contributes Ci contiguous elements per outer step; OUTER = the
 /// product of the feature dims before the axis (1 for the first feature
 /// axis, the common case). Input i has rows of OUTER*Ci elements.
+/// CFG: T, Chunks; B, OUTER, LO (each input's LI deduced from its stream).
 /// Per sample (OUTER == 1): read all words of input 0 writing them through,
 /// then input 1, ...; with OUTER > 1 this repeats per outer step.
-template <class T, int B, class Chunks, int OUTER, int LO, int... LI>
-void concat(stream<word<T, LO>>& out, stream<word<T, LI>>&... in) {
+template <class CFG, int... LI>
+void concat(stream<word<typename CFG::T, CFG::LO>>& out, stream<word<typename CFG::T, LI>>&... in) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  using Chunks = typename CFG::Chunks;
   static_assert(sizeof...(LI) == Chunks::rank, "concat: one chunk size per input");
-  detail::concat_impl<T, B, Chunks, OUTER, LO>(std::index_sequence_for<word<T, LI>...>{}, out,
-                                                in...);
+  detail::concat_impl<T, CFG::B, Chunks, CFG::OUTER, CFG::LO>(std::index_sequence_for<word<T, LI>...>{},
+                                                              out, in...);
 }
 
 // ---------------------------------------------------------------------------
 // Matmul
 
 /// y[b, n] = sum_k x[b, k] * W[k, n]  (W stored [K, N]), or W[n, k] when
-/// TRANSPOSE_W (PyTorch Linear layout [N, K]). The weights arrive once on `w`
+/// TRANSPOSE_W (PyTorch Linear layout [N, K]). CFG: T, ACC; B, K, N, LI, LO,
+/// MACS; TRANSPOSE_W (WL deduced from `w`). The weights arrive once on `w`
 /// (K*N elements, row-major in their storage layout, WL per word) and are
-/// kept in a local buffer partitioned for MACS parallel multiply-accumulates.
+/// kept in a local buffer partitioned for MACS parallel multiply-accumulates,
+/// accumulated in ACC (acc_t<T> is the usual choice).
 /// The input row is double-buffered: the kernel reads row b+1 while it
-/// computes row b. Program order: read all weight words once; read the
-/// ceil(K/LI) words of row 0; then per row b, one loop of
-/// C = ceil(N/LO) * JB * ceil(K/KU) iterations (II=1; KU = MACS/LO inputs
-/// and JU = min(MACS, LO) output lanes per iteration) of R = max(C, ceil(K/LI))
-/// iterations: iteration i first reads word r of row b+1 when
-/// i = floor(r * R / ceil(K/LI)) (spread evenly, so the row arrives at the
-/// pace the producer writes it; b+1 < B), then does its MACs, and writes
-/// output word o at the end of o's iterations. Cycles per row ~= R with
-/// C ~= K*N/MACS. MACS must be a multiple or a
-/// divisor of LO. (The dataflow timing model, Kernel.matmul, follows this.)
-template <class T, int B, int K, int N, int LI, int LO, int MACS, bool TRANSPOSE_W,
-          class ACC = acc_t<T>, int WL>
-void matmul(stream<word<T, LI>>& x, stream<word<T, WL>>& w, stream<word<T, LO>>& y) {
+/// computes row b. With KU = (MACS >= LO ? MACS/LO : 1) k values and
+/// JU = min(MACS, LO) output lanes per iteration, one row takes
+/// C = ceil(N/LO) * (LO/JU) * ceil(K/KU) MAC iterations (~= K*N/MACS), in a
+/// row loop of R = max(C, ceil(K/LI)) iterations at II=1.
+/// Program order: read all ceil(K*N/WL) weight words once; read the
+/// ceil(K/LI) words of row 0; then for each row b, iterations i = 0..R-1:
+///   1. if b+1 < B: read word r of row b+1 at i == floor(r * R / ceil(K/LI))
+///      (r = 0..ceil(K/LI)-1, spread evenly over the loop so the next row
+///      arrives at the pace its producer writes it);
+///   2. if i < C: the MACs of step i; output word o is written at the end
+///      of iteration (o+1) * C/ceil(N/LO) - 1 (its last step).
+/// Cycles per row ~= R. MACS must be a multiple or a divisor of LO. (The
+/// dataflow timing model, Kernel.matmul, follows this.)
+template <class CFG, int WL>
+void matmul(stream<word<typename CFG::T, CFG::LI>>& x, stream<word<typename CFG::T, WL>>& w,
+            stream<word<typename CFG::T, CFG::LO>>& y) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  using ACC = typename CFG::ACC;
+  constexpr int B = CFG::B, K = CFG::K, N = CFG::N, LI = CFG::LI, LO = CFG::LO, MACS = CFG::MACS;
+  constexpr bool TRANSPOSE_W = CFG::TRANSPOSE_W;
   static_assert(MACS >= 1 && (MACS % LO == 0 || LO % MACS == 0),
                 "matmul: MACS must be a multiple or a divisor of the output lanes");
   constexpr int NW = words_per_row(N, LO);
@@ -510,15 +580,20 @@ INRARCH_LABEL(mm_rows)
 // Transpose (a barrier when it moves the batch dim)
 
 /// Permute the dims of a tensor of full shape InShape = <D0, D1, ...>
-/// (D0 = batch): output dim i is input dim Perm::dim(i).
+/// (D0 = batch): output dim i is input dim Perm::dim(i). CFG: T, InShape,
+/// Perm; LI, LO (no B: InShape includes the batch).
 /// If Perm::dim(0) == 0 the batch stays outermost and the kernel works per
 /// sample: read all words of a sample, then write the sample permuted.
 /// Otherwise it is a barrier: read all D0 rows (the whole tensor), then
 /// write all rows of the output [D_Perm0, ...]. Rows are padded per row
 /// (LI lanes in, LO lanes out) as for every channel.
-template <class T, class InShape, class Perm, int LI, int LO>
-void transpose(stream<word<T, LI>>& in, stream<word<T, LO>>& out) {
+template <class CFG>
+void transpose(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  using InShape = typename CFG::InShape;
+  using Perm = typename CFG::Perm;
+  constexpr int LI = CFG::LI, LO = CFG::LO;
   static_assert(InShape::rank == Perm::rank && InShape::rank >= 2, "transpose: bad permutation");
   constexpr bool PER_SAMPLE = Perm::dim(0) == 0;
   constexpr int D0 = InShape::dim(0);
@@ -586,12 +661,19 @@ INRARCH_LABEL(rows_read)
 }  // namespace detail
 
 /// Static strided slice of a whole tensor of full shape InShape = <D0, ...>
-/// that may cut dim 0 (the batch): a barrier. Reads all D0 rows, then
-/// writes the Sizes::dim(0) output rows (Offsets/Sizes/Strides per dim, as
-/// for `slice`).
-template <class T, class InShape, class Offsets, class Sizes, class Strides, int LI, int LO>
-void slice_batch(stream<word<T, LI>>& in, stream<word<T, LO>>& out) {
+/// that may cut dim 0 (the batch): a barrier. CFG: T, InShape, Offsets,
+/// Sizes, Strides; LI, LO (no B: InShape includes the batch). Reads all D0
+/// rows, then writes the Sizes::dim(0) output rows (Offsets/Sizes/Strides
+/// per dim, as for `slice`).
+template <class CFG>
+void slice_batch(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  using InShape = typename CFG::InShape;
+  using Offsets = typename CFG::Offsets;
+  using Sizes = typename CFG::Sizes;
+  using Strides = typename CFG::Strides;
+  constexpr int LI = CFG::LI, LO = CFG::LO;
   static_assert(InShape::rank == Offsets::rank && InShape::rank == Sizes::rank &&
                     InShape::rank == Strides::rank,
                 "slice_batch: offsets/sizes/strides must have the rank of the input");
@@ -637,13 +719,17 @@ INRARCH_LABEL(cb_rows)
 }  // namespace detail
 
 /// Concatenate along dim 0 (the batch): a barrier. Input i has
-/// Rows::dim(i) rows of ROW elements; reads every row of input 0, then of
-/// input 1, ..., then writes all rows in that order.
-template <class T, int ROW, class Rows, int LO, int... LI>
-void concat_batch(stream<word<T, LO>>& out, stream<word<T, LI>>&... in) {
+/// Rows::dim(i) rows of ROW elements. CFG: T, Rows; ROW, LO (each input's
+/// LI deduced from its stream). Reads every row of input 0, then of input
+/// 1, ..., then writes all rows in that order.
+template <class CFG, int... LI>
+void concat_batch(stream<word<typename CFG::T, CFG::LO>>& out, stream<word<typename CFG::T, LI>>&... in) {
   INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  using Rows = typename CFG::Rows;
   static_assert(sizeof...(LI) == Rows::rank, "concat_batch: one row count per input");
-  detail::concat_batch_impl<T, ROW, Rows, LO>(std::index_sequence_for<word<T, LI>...>{}, out, in...);
+  detail::concat_batch_impl<T, CFG::ROW, Rows, CFG::LO>(std::index_sequence_for<word<T, LI>...>{}, out,
+                                                        in...);
 }
 
 }  // namespace inrarch

@@ -14,7 +14,6 @@ import argparse
 import os
 import re
 import sys
-import time
 
 TOOL = "inrarch compile"
 
@@ -83,23 +82,25 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     console = Console(stderr=True, highlight=False)
+    from ..compiler import CompileFailed, compile
+    from ..compiler.events import StageTimer
 
-    start = time.perf_counter()
-    current = {"stage": None, "t": start}
+    timer = StageTimer()  # the display's own clock, fed by the same events as the report's
     status = None if args.quiet else console.status("starting", spinner="dots")
 
-    def progress(stage: str, msg: str) -> None:
+    def done(stage) -> None:
+        console.print(f"[green]✓[/] {stage:<15} {timer.seconds[stage]:7.2f}s")
+
+    def progress(event) -> None:
         if args.quiet:
             return
-        now = time.perf_counter()
-        if stage != current["stage"]:
-            if current["stage"] is not None:
-                console.print(f"[green]✓[/] {current['stage']:<15} {now - current['t']:7.2f}s")
-            current.update(stage=stage, t=now)
+        before = timer.current
+        timer(event)
+        if before is not None and before != event.stage:
+            done(before)
         if status is not None:
-            status.update(f"[bold]{stage}[/]: {msg}")
-
-    from ..driver import CompileFailed, compile
+            pct = f" ({event.fraction:.0%})" if event.fraction is not None else ""
+            status.update(f"[bold]{event.stage}[/]{pct}: {event.message}")
 
     try:
         if status is not None:
@@ -128,8 +129,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for w in report.warnings:  # shown even with -q: they explain the design
         sys.stderr.write(f"{w}\n")
-    if not args.quiet and current["stage"] is not None:
-        console.print(f"[green]✓[/] {current['stage']:<15} {time.perf_counter() - current['t']:7.2f}s")
+    last = timer.current
+    timer.stop()
+    if not args.quiet and last is not None:
+        done(last)
     if args.stop_after:
         if not args.quiet:
             console.print(f"stopped after {args.stop_after}: wrote {os.path.join(args.output, args.stop_after)}.mlir")

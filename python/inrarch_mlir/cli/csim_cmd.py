@@ -73,7 +73,7 @@ def build(proj: Path, cfg: dict, bounded: bool, opt: str, rebuild: bool = False)
     """Compiles the testbench; returns (binary, log, ok)."""
     exe = proj / ("csim_bounded" if bounded else "csim")
     log = proj / ("csim_bounded_build.log" if bounded else "csim_build.log")
-    sources = [proj / s for s in cfg["sources"]] + [proj / "top.h", proj / "support.h"]
+    sources = [proj / s for s in cfg["sources"]] + [proj / "top.h"]
     if not rebuild and exe.exists() and all(exe.stat().st_mtime >= s.stat().st_mtime for s in sources if s.exists()):
         return exe, log, True
     flags = [f for f in cfg["cxxflags"] if not f.startswith("-O")] + [f"-O{opt}"]
@@ -94,7 +94,7 @@ def build(proj: Path, cfg: dict, bounded: bool, opt: str, rebuild: bool = False)
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from ..emit import data
+    from ..numeric.compare import compare
 
     if not Path(args.outdir).exists():
         return _err(f"'{args.outdir}' does not exist")
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not (proj / "data" / "manifest.json").is_file():
         return _err(f"{proj / 'data'} has no testbench data; build the project with `inrarch compile` "
-                    "(or inrarch_mlir.flow.build_design), which writes it")
+                    "(or inrarch_mlir.compiler.Compilation.build_project), which writes it")
     mode = "bounded" if args.bounded else "unbounded"
     t0 = time.perf_counter()
     exe, log, ok = build(proj, cfg, args.bounded, args.opt, args.rebuild)
@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
             return _err(f"the simulation wrote no {a.name}")
         actual.append(np.fromfile(a, dtype=np.float64))
         expected.append(np.fromfile(proj / "data" / f"expected_{o['cname']}.bin", dtype=np.float64))
-    res = data.compare(actual, expected, [o["name"] for o in outs], [o["order"] for o in outs])
+    res = compare(actual, expected, [o["name"] for o in outs], [o["order"] for o in outs])
     overflow = [ln for ln in proc.stdout.splitlines() if ln.startswith("OVERFLOW")]
     print(f"max_abs_err={res['max_abs_err']:.3e} max_rel_err={res['max_rel_err']:.3e} "
           f"(worst {res['worst']}; {prec}, {mode}, build {t_build:.1f}s, run {t_run:.2f}s)")

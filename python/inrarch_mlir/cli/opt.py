@@ -58,7 +58,9 @@ def help_text() -> str:
         lines.append(f"  --{name:<28}{cls.summary()}")
         for f in cls.options():
             default = f.default if f.default is not None else "none"
-            lines.append(f"      {f.name.replace('_', '-')}={f.type if isinstance(f.type, str) else f.type.__name__} (default {default})")
+            default = str(default).lower() if isinstance(default, bool) else default
+            kind = f.type if isinstance(f.type, str) else f.type.__name__
+            lines.append(f"      {f.name.replace('_', '-')}={kind} (default {default}): {cls.option_help(f)}")
     return "\n".join(lines) + "\n"
 
 

@@ -50,11 +50,12 @@ _CUT_SLOPES = (0.0, 0.125, 0.25, 0.5, 0.75, 1.0)  # fractions of W/P
 class BalanceResult:
     """Depths (edge name -> words) and the numbers behind them.
 
-    ``lp_bound_bits`` is the LP optimum: no *rigid* periodic schedule (every
-    kernel keeping its nominal intra-sample timing, period ``period``) needs
-    fewer FIFO bits.  It is not a bound on ``total_bits``: the simulated
-    design lets kernels stall inside a sample, which often needs less (the
-    cuts are also exact only while a FIFO holds less than the whole batch).  ``lp_depths`` are the rounded LP depths
+    ``lp_optimum_bits`` is the LP optimum: the fewest FIFO bits among *rigid*
+    periodic schedules (every kernel keeping its nominal intra-sample timing,
+    period ``period``), as far as the LP's cuts describe them.  It is NOT a
+    bound on ``total_bits``: the simulated design lets kernels stall inside a
+    sample, which often needs less (the cuts are also exact only while a FIFO
+    holds less than the whole batch).  ``lp_depths`` are the rounded LP depths
     before verification; ``schedule`` maps each kernel to the LP start cycle
     of each of its stages.  ``cycles`` is the simulated run with ``depths``,
     ``reference_cycles`` the same run with unbounded FIFOs.
@@ -63,7 +64,7 @@ class BalanceResult:
     depths: dict[str, int]
     total_bits: int
     total_words: int
-    lp_bound_bits: float
+    lp_optimum_bits: float
     lp_depths: dict[str, int]
     lp_bits: int
     schedule: dict[str, list[int]]
@@ -271,23 +272,21 @@ def _cuts(ow, orr, B, P, dmin, budget=40_000, periodic=True) -> list[tuple[float
 
 
 def _solve_lp(graph: DataflowGraph, units: _Units, min_depth: int):
-    """Return (start times, lp depth variables, optimum bits)."""
+    """The balancing LP: (start time per unit, depth variable per edge, optimum bits).
+
+    Among optimal solutions the earliest starts are taken (a second LP)."""
     U, E = len(units.names), len(graph.edges)
     bits = np.array([e.bits_per_word for e in graph.edges], dtype=float)
-    dmin = {}
     rows, cols, vals, rhs = [], [], [], []
     r = 0
     for u, v, w in units.diff:  # s_u - s_v <= -w
         rows += [r, r]; cols += [u, v]; vals += [1.0, -1.0]; rhs.append(-w); r += 1
-    cut_rows = []
     for e in range(E):
         u, v = int(units.edge_u[e]), int(units.edge_v[e])
         lo = int((units.ow[e] - units.orr[e]).max() + 1)
-        dmin[e] = lo
         for s, c in _cuts(units.ow[e], units.orr[e], units.samples[e], units.period[e], lo,
                           periodic=units.periodic[e]):
             # s*(s_v - s_u) - d_e <= -c
-            cut_rows.append((e, r, s))
             rows += [r, r, r]; cols += [v, u, U + e]; vals += [s, -s, -1.0]; rhs.append(-c); r += 1
     A = coo_matrix((vals, (rows, cols)), shape=(r, U + E)).tocsr()
     b = np.array(rhs)
@@ -304,7 +303,7 @@ def _solve_lp(graph: DataflowGraph, units: _Units, min_depth: int):
     res2 = linprog(np.concatenate([np.ones(U), np.zeros(E)]), A_ub=A2, b_ub=b2, bounds=bounds,
                    method="highs")
     x = res2.x if res2.status == 0 else res.x
-    return x[:U], x[U:], opt, dmin
+    return x[:U], x[U:], opt
 
 
 def _round_schedule(units: _Units, s: np.ndarray) -> np.ndarray:
@@ -321,12 +320,16 @@ def _round_schedule(units: _Units, s: np.ndarray) -> np.ndarray:
 
 
 def lp_depths(graph: DataflowGraph, *, min_depth: int = 1, period: int | None = None):
-    """Solve the balancing LP only: (integer depths, start times, lower bound bits, period)."""
+    """Solve the balancing LP only.
+
+    Returns (integer depths per edge name, LP start cycles per kernel stage,
+    the LP optimum in bits (not a lower bound, see `BalanceResult`), the
+    period, the `EventProgram` of the graph)."""
     prog = EventProgram(graph, None)
     periods = stage_periods(graph, prog, period)
     P = max(periods.values(), default=1)
     units = _units(graph, prog, periods)
-    s, _, opt, _ = _solve_lp(graph, units, min_depth)
+    s, _, opt = _solve_lp(graph, units, min_depth)
     si = _round_schedule(units, s)
     depths = {}
     for e, edge in enumerate(graph.edges):
@@ -463,7 +466,7 @@ def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
         depths=out,
         total_bits=int((bits * d).sum()),
         total_words=int(d.sum()),
-        lp_bound_bits=opt,
+        lp_optimum_bits=opt,
         lp_depths=lp_d,
         lp_bits=int(sum(bits[i] * lp_d[n] for i, n in enumerate(names))),
         schedule=schedule,

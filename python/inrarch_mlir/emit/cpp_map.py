@@ -14,6 +14,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from torch_mlir import ir
+
+from ..dialects import stream_types as S
+
 #: arith.cmpf predicate -> C++ operator (ordered and unordered alike: the
 #: operands are never NaN in these designs; `ord`/`uno` are handled apart).
 _CMP = {1: "==", 2: ">", 3: ">=", 4: "<", 5: "<=", 6: "!=", 8: "==", 9: ">", 10: ">=", 11: "<",
@@ -64,10 +68,6 @@ def _live_ops(block) -> list:
 
 def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
     """C++ source of `struct <name>` computing the map region of `op`."""
-    from torch_mlir import ir
-
-    from ..dialects import stream as S
-
     block = S.map_body(op)
     live, needed = _live_ops(block)
     calc = "calc_t" if fixed else "data_t"
@@ -79,7 +79,7 @@ def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
             continue
         if fixed:
             params.append(f"data_t i{i}")
-            lines.append(f"const calc_t a{i} = top_support::from_data<calc_t, {fixed.inputs[i]}>(i{i}, "
+            lines.append(f"const calc_t a{i} = inrarch::from_data<calc_t, {fixed.inputs[i]}>(i{i}, "
                          f"{fixed.counter});")
         else:
             params.append(f"data_t a{i}")
@@ -99,7 +99,7 @@ def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
             v = a[0]
             if is_bool(inner.operands[0]):
                 v = f"{calc}({v} ? 1 : 0)"
-            ret = (f"return top_support::to_data<data_t, {fixed.output}>({v}, {fixed.counter});" if fixed
+            ret = (f"return inrarch::to_data<data_t, {fixed.output}>({v}, {fixed.counter});" if fixed
                    else f"return {v};")
             continue
         res = inner.results[0]
@@ -125,9 +125,9 @@ def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
         elif nm in ("math.sin", "math.cos"):
             expr = f"inrarch::{nm[5:]}({a[0]})"
         elif nm in _FLOAT_MATH:
-            expr = f"{calc}({_FLOAT_MATH[nm].format(f'top_support::to_float({a[0]})')})"
+            expr = f"{calc}({_FLOAT_MATH[nm].format(f'inrarch::to_float({a[0]})')})"
         elif nm == "math.powf":
-            expr = f"{calc}(std::pow(top_support::to_float({a[0]}), top_support::to_float({a[1]})))"
+            expr = f"{calc}(std::pow(inrarch::to_float({a[0]}), inrarch::to_float({a[1]})))"
         elif nm == "arith.cmpf":
             pred = ir.IntegerAttr(inner.attributes["predicate"]).value
             if pred in _CMP:

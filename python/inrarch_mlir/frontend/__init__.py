@@ -15,9 +15,9 @@ does not import torch):
 from __future__ import annotations
 
 _LAZY = {
-    "import_model": ".pipeline",
-    "ImportResult": ".pipeline",
-    "example_coords": ".pipeline",
+    "import_model": ".model_import",
+    "ImportResult": ".model_import",
+    "example_coords": ".model_import",
     "load_model": ".models",
     "parse_builtin_spec": ".models",
     "FAMILIES": ".models",

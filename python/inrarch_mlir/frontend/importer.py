@@ -10,7 +10,6 @@ as generic `torch.operator`) are reported with the user's source line.
 from __future__ import annotations
 
 import collections
-import json
 import re
 from typing import Dict, Optional
 

@@ -1,9 +1,10 @@
 """Pass anatomy: a frozen dataclass with a name, typed options and apply().
 
-Options are dataclass fields; on the command line they are written like
-MLIR's, `stream-balance{min-depth=2 tolerance=0.01}` or
-`--stream-balance="min-depth=2"`: kebab-case names map to snake_case fields
-and values are converted to the field's type.
+Options are dataclass fields declared with `option(default, help)`; on the
+command line they are written like MLIR's, `stream-balance{min-depth=2
+tolerance=0.01}` or `--stream-balance="min-depth=2"`: kebab-case names map
+to snake_case fields and values are converted to the field's type. The help
+text is what `inrarch-opt --help` shows under the pass.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from contextvars import ContextVar
 from typing import ClassVar
 
 from torch_mlir import ir
+
+from ..dialects import stream_types as S
+from ..dialects.walk import body_ops, funcs
 
 
 class PassError(Exception):
@@ -54,6 +58,22 @@ def collecting_warnings():
         _warnings.reset(token)
 
 
+def option(default, help: str):
+    """A pass option: a dataclass field with its `--help` text."""
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
+def forked_stream_funcs(module: ir.Module, *, needs: str = "stream."):
+    """Functions with an op whose name starts with `needs`, checked to have
+    their forks materialized (graph passes need one consumer per channel)."""
+    for f in funcs(module):
+        if not any(op.name.startswith(needs) for op in body_ops(f)):
+            continue
+        if S.IMPLICIT_FORKS_ATTR in f.attributes:
+            raise PassError(f, "function still has implicit forks; run stream-insert-forks first")
+        yield f
+
+
 @dataclasses.dataclass(frozen=True)
 class ModulePass:
     """Base class of inrarch-mlir passes (they run on a builtin.module)."""
@@ -72,6 +92,11 @@ class ModulePass:
     @classmethod
     def options(cls) -> list[dataclasses.Field]:
         return list(dataclasses.fields(cls))
+
+    @staticmethod
+    def option_help(f: dataclasses.Field) -> str:
+        """The help text of an option (declared with `option(default, help)`)."""
+        return f.metadata.get("help", "")
 
     def pipeline_text(self) -> str:
         opts = []

@@ -24,8 +24,8 @@ from torch_mlir import ir
 from torch_mlir.dialects import arith, math
 
 from ..dialects import stream as S
-from .base import ModulePass, PassError, warn
-from .walk import body_ops, funcs
+from ..dialects.walk import body_ops, funcs
+from .base import ModulePass, PassError, option, warn
 
 #: The warning every batch-combining op gets (its reason goes first).
 BUFFERING = "forces whole-tensor buffering (not batch-streamable); lowered as a barrier kernel"
@@ -228,7 +228,6 @@ def weight_view(v: ir.Value) -> tuple[ir.Value, list[int], int, list[int]]:
 
 @dataclasses.dataclass
 class _Converter:
-    func_op: ir.Operation
     batch: int
     lanes: int
     streams: dict = dataclasses.field(default_factory=dict)  # torch Value -> channel Value
@@ -485,7 +484,7 @@ def convert_function(func_op, lanes: int = 1, resources: dict | None = None) -> 
     shape = vtensor_shape_dtype(coords.type)
     if shape is None or len(shape[0]) != 2:
         raise PassError(func_op, f"argument 0 must be the coordinate batch !torch.vtensor<[B,in],f32>, got {coords.type}")
-    conv = _Converter(func_op, shape[0][0], lanes, resources=resources or {})
+    conv = _Converter(shape[0][0], lanes, resources=resources or {})
     ops = body_ops(func_op)
     term = ops[-1]
     with ir.InsertionPoint(term), func_op.location:
@@ -539,7 +538,7 @@ class ConvertTorchToStreamPass(ModulePass):
     """
 
     name = "convert-torch-to-stream"
-    lanes: int = 1
+    lanes: int = option(1, "elements per FIFO word of every channel it creates (stream-parallelize chooses them later)")
 
     def apply(self, module: ir.Module) -> None:
         for f in funcs(module):

@@ -7,9 +7,9 @@ import dataclasses
 from torch_mlir import ir
 
 from ..dialects import stream as S
+from ..dialects.stream_graph import kernel_model, kernel_names
+from ..dialects.walk import funcs
 from .base import ModulePass, PassError
-from .stream_graph import kernel_model, kernel_names
-from .walk import funcs
 
 
 def timing_of(kernel) -> dict[str, int]:
@@ -36,7 +36,7 @@ class StreamAnnotateTimingPass(ModulePass):
     Writes `stream.timing = {latency, ii, need, cycles}` on every kernel op:
     cycles to the first output word, initiation interval per output word,
     input words read before the first output, and cycles per sample. The
-    model (dataflow.graph.Kernel and stream_graph) depends on the lanes of
+    model (each kind's `timing`, inrarch_mlir.kernels) depends on the lanes of
     the channels and the `macs` of matmuls.
     """
 

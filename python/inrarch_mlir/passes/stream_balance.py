@@ -9,9 +9,8 @@ from torch_mlir import ir
 
 from ..dataflow.balance import balance
 from ..dialects import stream as S
-from .base import ModulePass, PassError
-from .stream_graph import extract, set_depth
-from .walk import forked_stream_funcs
+from ..dialects.stream_graph import extract, set_depth
+from .base import ModulePass, PassError, forked_stream_funcs, option
 
 
 
@@ -30,9 +29,9 @@ class StreamBalancePass(ModulePass):
     """
 
     name = "stream-balance"
-    min_depth: int = 2
-    tolerance: float = 0.01
-    shrink: bool = True
+    min_depth: int = option(2, "smallest depth any FIFO gets (words)")
+    tolerance: float = option(0.01, "fraction by which the cycles may exceed those with unbounded FIFOs (0.01 = 1%)")
+    shrink: bool = option(True, "bisect every FIFO down until one word less deadlocks or costs throughput")
 
     def __post_init__(self):
         if self.min_depth < 1:
@@ -51,6 +50,6 @@ class StreamBalancePass(ModulePass):
                 set_depth(sg.edge_sites[edge_name], depth)
             f.attributes["stream.fifo_bits"] = S.i64_attr(result.total_bits)
             f.attributes["stream.fifo_words"] = S.i64_attr(result.total_words)
-            f.attributes["stream.fifo_bits_lp"] = S.i64_attr(math.ceil(result.lp_bound_bits))
+            f.attributes["stream.fifo_bits_lp"] = S.i64_attr(math.ceil(result.lp_optimum_bits))
             f.attributes["stream.cycles"] = S.i64_attr(result.cycles)
             f.attributes["stream.cycles_unbounded"] = S.i64_attr(result.reference_cycles)

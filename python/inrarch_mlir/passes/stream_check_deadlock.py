@@ -8,9 +8,8 @@ from torch_mlir import ir
 
 from ..dataflow.deadlock import check_deadlock
 from ..dialects import stream as S
-from .base import ModulePass, PassError
-from .stream_graph import extract
-from .walk import forked_stream_funcs
+from ..dialects.stream_graph import extract
+from .base import ModulePass, PassError, forked_stream_funcs
 
 
 @dataclasses.dataclass(frozen=True)

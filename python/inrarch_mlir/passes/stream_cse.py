@@ -14,9 +14,9 @@ import dataclasses
 from torch_mlir import ir
 
 from ..dialects import stream as S
+from ..dialects.walk import funcs, stream_ops
 from .base import ModulePass
 from .stream_insert_forks import insert_forks
-from .walk import funcs, stream_ops
 
 #: Never merged: memory boundaries (two stores are two results), FIFOs
 #: (placed by stream-balance), forks (rebuilt afterwards), weights (a buffer

@@ -7,8 +7,8 @@ import dataclasses
 from torch_mlir import ir
 
 from ..dialects import stream as S
-from .base import ModulePass
-from .walk import funcs, stream_ops
+from ..dialects.walk import funcs, stream_ops
+from .base import ModulePass, option
 
 
 def _move_body(src_block, dst_block, arg_values, stop_at_yield: bool):
@@ -93,7 +93,7 @@ class StreamFuseElementwisePass(ModulePass):
     """
 
     name = "stream-fuse-elementwise"
-    max_inputs: int = 8
+    max_inputs: int = option(8, "most channels one fused map may read")
 
     def __post_init__(self):
         if self.max_inputs < 1:

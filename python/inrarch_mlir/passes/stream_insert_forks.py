@@ -7,8 +7,8 @@ import dataclasses
 from torch_mlir import ir
 
 from ..dialects import stream as S
+from ..dialects.walk import body_ops, funcs, stream_ops
 from .base import ModulePass
-from .walk import body_ops, funcs, stream_ops
 
 
 def _use_order(func_op):

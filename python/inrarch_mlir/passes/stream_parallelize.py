@@ -3,9 +3,9 @@
 Cost model (documented in README, "Parallelism"): a matmul with `macs` MAC
 units costs `macs * dsp_per_mac` DSPs (float32: a 3-DSP multiplier and a
 2-DSP adder; 32-bit fixed point: 2 DSPs); a map with L lanes costs L times
-the DSPs of its body's operators (`MAP_OP_DSP`); forks, loads, stores and
+the DSPs of its body's operators (`target.MAP_OP_DSP`); forks, loads, stores and
 broadcasts cost none. Cycles per sample are the timing model's
-(`stream_graph.kernel_model`): a matmul runs its MAC loop
+(each kind's `timing`, `inrarch_mlir.kernels`): a matmul runs its MAC loop
 (ceil(N/LO) * ceil(K/(MACS/LO)) cycles, see `matmul_compute_cycles`) while
 it reads the next row (ceil(K/LI) words), and drains its pipeline;
 every other kernel moves one word per cycle. MACS is rounded to a divisor or
@@ -42,23 +42,13 @@ from torch_mlir import ir
 
 from ..dataflow import Kernel
 from ..dialects import stream as S
+from ..dialects.stream_graph import kernel_model, kernel_names
+from ..dialects.walk import stream_ops
+from ..kernels import KINDS
+from ..kernels.map import lane_dsp
+from ..target import DSP_PER_MAC, MATMUL_LATENCY, MAX_LANES
 from ..union_find import UnionFind
-from .base import ModulePass, PassError
-from .stream_graph import MATMUL_LATENCY, kernel_model, kernel_names
-from .walk import forked_stream_funcs, stream_ops
-
-#: DSP48 slices per scalar operator in a map body (float32, Vitis HLS
-#: defaults on UltraScale+); ops not listed use LUTs only.
-MAP_OP_DSP = {"arith.mulf": 3, "arith.addf": 2, "arith.subf": 2, "arith.divf": 0, "math.sin": 8,
-              "math.cos": 8, "math.exp": 7, "math.tanh": 10, "math.log": 6, "math.powf": 12}
-
-#: Widest word considered: 16 x 32 bits = one 512-bit AXI beat. Beyond it a
-#: 256-wide matmul's row read (K/16 = 16 cycles) is already ~1% of compute.
-MAX_LANES = 16
-
-#: Ops whose C++ kernels move one element per cycle (row_reader/row_writer):
-#: lanes on these ports are pinned to 1.
-ELEMENT_SERIAL = ("stream.slice", "stream.reduce", "stream.concat")
+from .base import ModulePass, PassError, forked_stream_funcs, option
 
 #: Objective tie-break: among equally cheap allocations prefer fewer lanes
 #: (narrower FIFOs). Small enough never to outweigh one DSP.
@@ -66,12 +56,8 @@ NARROW_TIE_BREAK = 1e-4
 
 
 def dsp_per_mac(element_type: ir.Type) -> int:
-    return 5 if S.isa(element_type, ir.FloatType) else 2
-
-
-def map_dsp(op) -> int:
-    """DSPs of one lane of a map (its body's operators)."""
-    return sum(MAP_OP_DSP.get(inner.operation.name, 0) for inner in S.map_body(op).operations)
+    """DSPs of one MAC unit on this element type (`target.DSP_PER_MAC`)."""
+    return DSP_PER_MAC["float" if S.isa(element_type, ir.FloatType) else "fixed"]
 
 
 # --------------------------------------------------------------------------
@@ -119,12 +105,13 @@ def lanes_groups(func_op, names) -> tuple[list[LanesGroup], dict]:
         ins = _channels(op.operands)
         for v in ins + outs:
             uf.find(v)
-        if op.name in ("stream.fifo", "stream.reshape", "stream.fork", "stream.map"):
+        rule = KINDS[op.name].lanes(op)
+        if rule.tie:
             for v in ins + outs:  # equal lanes on every port (verifiers, C++ templates)
                 uf.union(v, (ins + outs)[0])
-        elif op.name in ELEMENT_SERIAL or op.name == "stream.transpose" or S.mixes_batch(op):
+        if rule.pin == "all":
             pinned.update(ins + outs)  # element-serial C++ loops; barriers regroup rows
-        elif op.name == "stream.broadcast":
+        elif rule.pin == "inputs":
             pinned.update(ins)
     members: dict = {}
     for v in list(uf.parent):
@@ -143,7 +130,7 @@ def lanes_groups(func_op, names) -> tuple[list[LanesGroup], dict]:
         groups.append(g)
     for op in names:
         if op.name == "stream.map":
-            groups[index[op.results[0]]].map_dsp += map_dsp(op)
+            groups[index[op.results[0]]].map_dsp += lane_dsp(op)
     return groups, index
 
 
@@ -361,8 +348,8 @@ class StreamParallelizePass(ModulePass):
     """
 
     name = "stream-parallelize"
-    dsp_budget: int = 3200
-    dsp_per_mac: int = 0  # 0: from the element type (f32: 5, fixed/int: 2)
+    dsp_budget: int = option(3200, "DSP48 slices to spread over MAC units and map lanes")
+    dsp_per_mac: int = option(0, "DSPs per MAC unit; 0 = from the element type (float32 5, fixed point 2)")
 
     def __post_init__(self):
         if self.dsp_budget < 1:

@@ -6,12 +6,38 @@
 // forms take the full shape, batch included; a matmul whose weight streams
 // reads it from its FIFO like a weights stream.
 
-// CHECK: INRARCH_PROCESS("transpose0", inrarch::transpose<data_t, inrarch::shape<4, 3>, inrarch::shape<1, 0>, 1, 1>(
-// CHECK: INRARCH_PROCESS("matmul0", inrarch::matmul<data_t, 3, 4, 3, 1, 1, 1, false>(transpose0_out0__matmul0_in0, fork0_out1__matmul0_in1, matmul0_out0__store0_in0));
-// CHECK: INRARCH_PROCESS("reduce0", inrarch::reduce_sum<data_t, 1, inrarch::shape<4, 3>, inrarch::shape<1, 0>, 1, 1>(
-// CHECK: INRARCH_PROCESS("broadcast0", inrarch::broadcast_buffer<data_t, 2, inrarch::shape<3>, inrarch::shape<3>, 1, 1>(
-// CHECK: INRARCH_PROCESS("slice0", inrarch::slice_batch<data_t, inrarch::shape<4, 3>, inrarch::shape<1, 0>, inrarch::shape<2, 3>, inrarch::shape<2, 1>, 1, 1>(
-// CHECK: INRARCH_PROCESS("concat0", inrarch::concat_batch<data_t, 3, inrarch::shape<2, 2>, 1>(concat0_out0__store1_in0, broadcast0_out0__concat0_in0, slice0_out0__concat0_in1));
+// CHECK: struct transpose0_cfg {
+// CHECK-NEXT:   using T = data_t;
+// CHECK-NEXT:   using InShape = inrarch::shape<4, 3>;
+// CHECK-NEXT:   using Perm = inrarch::shape<1, 0>;
+// CHECK-NEXT:   static constexpr int LI = 1, LO = 1;
+// CHECK: struct matmul0_cfg {
+// CHECK:   static constexpr int B = 3, K = 4, N = 3, LI = 1, LO = 1, MACS = 1;
+// CHECK-NEXT:   static constexpr bool TRANSPOSE_W = false;
+// CHECK: struct reduce0_cfg {
+// CHECK:   using InShape = inrarch::shape<4, 3>;
+// CHECK-NEXT:   using Mask = inrarch::shape<1, 0>;
+// CHECK-NEXT:   static constexpr int B = 1, LI = 1, LO = 1;
+// CHECK: struct broadcast0_cfg {
+// CHECK:   using InShape = inrarch::shape<3>;
+// CHECK-NEXT:   using OutShape = inrarch::shape<3>;
+// CHECK-NEXT:   static constexpr int B = 2, LANES = 1, WL = 1;
+// CHECK: struct slice0_cfg {
+// CHECK:   using InShape = inrarch::shape<4, 3>;
+// CHECK-NEXT:   using Offsets = inrarch::shape<1, 0>;
+// CHECK-NEXT:   using Sizes = inrarch::shape<2, 3>;
+// CHECK-NEXT:   using Strides = inrarch::shape<2, 1>;
+// CHECK: struct concat0_cfg {
+// CHECK-NEXT:   using T = data_t;
+// CHECK-NEXT:   using Rows = inrarch::shape<2, 2>;
+// CHECK-NEXT:   static constexpr int ROW = 3, LO = 1;
+// CHECK-LABEL: void top(
+// CHECK: INRARCH_PROCESS("transpose0", inrarch::transpose<transpose0_cfg>(
+// CHECK: INRARCH_PROCESS("matmul0", inrarch::matmul<matmul0_cfg>(transpose0_out0__matmul0_in0, fork0_out1__matmul0_in1, matmul0_out0__store0_in0));
+// CHECK: INRARCH_PROCESS("reduce0", inrarch::reduce_sum<reduce0_cfg>(
+// CHECK: INRARCH_PROCESS("broadcast0", inrarch::broadcast_buffer<broadcast0_cfg>(
+// CHECK: INRARCH_PROCESS("slice0", inrarch::slice_batch<slice0_cfg>(
+// CHECK: INRARCH_PROCESS("concat0", inrarch::concat_batch<concat0_cfg>(concat0_out0__store1_in0, broadcast0_out0__concat0_in0, slice0_out0__concat0_in1));
 
 module {
 func.func @barriers(%x: tensor<4x3xf32>) -> (tensor<3x3xf32>, tensor<4x3xf32>) {

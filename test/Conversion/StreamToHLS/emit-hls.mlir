@@ -10,6 +10,32 @@
 // weight buffers, 26 stream.fifo ops; the reconvergent bypass
 // fork0 -> map6 is the one FIFO the balancer made deeper (16).
 
+// Kernel parameters travel by name: one config struct per process, at
+// namespace scope before top() (hls4ml's CONFIG_T habit).
+// CHECK: struct load0_cfg {
+// CHECK-NEXT:   using T = data_t;
+// CHECK-NEXT:   static constexpr int B = 4, ROW = 2, LANES = 1;
+// CHECK-NEXT: };
+// CHECK: struct weights0_cfg {
+// CHECK-NEXT:   using T = data_t;
+// CHECK-NEXT:   static constexpr int SIZE = 16, LANES = 16;
+// CHECK: struct matmul0_cfg {
+// CHECK-NEXT:   using T = data_t;
+// CHECK-NEXT:   using ACC = inrarch::acc_t<data_t>;
+// CHECK-NEXT:   static constexpr int B = 4, K = 2, N = 8, LI = 1, LO = 1, MACS = 1;
+// CHECK-NEXT:   static constexpr bool TRANSPOSE_W = true;
+// CHECK: struct fork0_cfg {
+// CHECK-NEXT:   static constexpr int B = 4, ROW = 8, LANES = 1;
+// An affine weight view (offset/strides) goes through inrarch::weights_view.
+// CHECK: struct weights6_cfg {
+// CHECK-NEXT:   using T = data_t;
+// CHECK-NEXT:   using Shape = inrarch::shape<1, 8>;
+// CHECK-NEXT:   using Strides = inrarch::shape<0, 1>;
+// CHECK-NEXT:   static constexpr int SIZE = 8, OFFSET = 0, LANES = 16, S = 0;
+// CHECK: struct store2_cfg {
+// CHECK-NEXT:   using T = data_t;
+// CHECK-NEXT:   static constexpr int B = 4, ROW = 1, LANES = 1;
+
 // Ports: m_axi per tensor, s_axilite control.
 // CHECK-LABEL: void top(const mem_t in_coords[8], const mem_t p_hidden_0_weight[16],
 // CHECK-SAME: mem_t out_y0[4], mem_t out_y0_x0[4], mem_t out_y0_x1[4]) {
@@ -27,13 +53,12 @@
 // CHECK: INRARCH_FIFO(weights0__matmul0_in1, 2, w16_t);
 
 // CHECK: INRARCH_DATAFLOW_BEGIN("top");
-// CHECK-NEXT: INRARCH_PROCESS("load0", inrarch::load<data_t, 4, 2, 1>(in_coords, load0_out0__matmul0_in0));
-// CHECK-NEXT: INRARCH_PROCESS("weights0", inrarch::weights<data_t, 16, 16>(p_hidden_0_weight, weights0__matmul0_in1));
-// CHECK-NEXT: INRARCH_PROCESS("matmul0", inrarch::matmul<data_t, 4, 2, 8, 1, 1, 1, true>(load0_out0__matmul0_in0, weights0__matmul0_in1, matmul0_out0__map0_in0));
-// CHECK: INRARCH_PROCESS("fork0", inrarch::fork<4, 8, 1>(map0_out0__fork0_in0, fork0_out0__map1_in0, fork0_out1__map6_in1));
-// An affine weight view (offset/strides) goes through top_support::weights_view.
-// CHECK: INRARCH_PROCESS("weights6", top_support::weights_view<data_t, 8, inrarch::shape<1, 8>, inrarch::shape<0, 1>, 0, 16, 0>(p_out_weight, weights6__broadcast3_in0));
-// CHECK: INRARCH_PROCESS("store2", inrarch::store<data_t, 4, 1, 1>(slice2_out0__store2_in0, out_y0_x1));
+// CHECK-NEXT: INRARCH_PROCESS("load0", inrarch::load<load0_cfg>(in_coords, load0_out0__matmul0_in0));
+// CHECK-NEXT: INRARCH_PROCESS("weights0", inrarch::weights<weights0_cfg>(p_hidden_0_weight, weights0__matmul0_in1));
+// CHECK-NEXT: INRARCH_PROCESS("matmul0", inrarch::matmul<matmul0_cfg>(load0_out0__matmul0_in0, weights0__matmul0_in1, matmul0_out0__map0_in0));
+// CHECK: INRARCH_PROCESS("fork0", inrarch::fork<fork0_cfg>(map0_out0__fork0_in0, fork0_out0__map1_in0, fork0_out1__map6_in1));
+// CHECK: INRARCH_PROCESS("weights6", inrarch::weights_view<weights6_cfg>(p_out_weight, weights6__broadcast3_in0));
+// CHECK: INRARCH_PROCESS("store2", inrarch::store<store2_cfg>(slice2_out0__store2_in0, out_y0_x1));
 // CHECK-NEXT: INRARCH_DATAFLOW_END();
 
 // One FIFO per channel (26 kernel-to-kernel + 9 weight streams), one process
@@ -44,6 +69,7 @@
 // COUNT-COUNT-35: INRARCH_PROCESS(
 // COUNT-NOT: INRARCH_PROCESS(
 
+// HEADER: #include "inrarch/boundary.h"
 // HEADER: typedef float data_t;
 // HEADER: constexpr int TOP_BATCH = 4;
 // HEADER: void top(

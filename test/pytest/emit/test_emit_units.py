@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inrarch_mlir.emit import cpp_map, data
+from inrarch_mlir.emit import cpp_map
 from inrarch_mlir.emit.hls import Precision
+from inrarch_mlir.kernels.weights import apply_view
+from inrarch_mlir.numeric.scalar import eval_map_body
 
 MAP_IR = """
 func.func @f(%a: !stream.channel<tensor<4x8xf32>, 1 : i64>, %b: !stream.channel<tensor<4x8xf32>, 1 : i64>)
@@ -62,16 +64,16 @@ def test_float_functor_drops_dead_ops():
 def test_fixed_functor_scales_inputs_and_output():
     module, op = _map_op()
     src = cpp_map.emit_functor(op, "m_f", cpp_map.FixedScales((-3, 2), -5, 7))
-    assert "top_support::from_data<calc_t, -3>(i0, 7)" in src
-    assert "top_support::from_data<calc_t, 2>(i1, 7)" in src
-    assert "return top_support::to_data<data_t, -5>(" in src
+    assert "inrarch::from_data<calc_t, -3>(i0, 7)" in src
+    assert "inrarch::from_data<calc_t, 2>(i1, 7)" in src
+    assert "return inrarch::to_data<data_t, -5>(" in src
 
 
 def test_map_interpreter():
     module, op = _map_op()
     x = np.linspace(-1, 1, 32).reshape(4, 8)
     y = np.full((4, 8), 0.5)
-    got = data.eval_map_body(op, [x, y])
+    got = eval_map_body(op, [x, y])
     want = np.where(np.sin(x) * 30 > y, np.sin(x) * 30, y)
     np.testing.assert_allclose(got, want)
 
@@ -79,10 +81,10 @@ def test_map_interpreter():
 def test_affine_view():
     base = np.arange(12.0)
     # a [4, 3] transpose view of a [3, 4] tensor, starting at 0
-    v = data.apply_view(base, (4, 3), 0, (1, 4))
+    v = apply_view(base, (4, 3), 0, (1, 4))
     np.testing.assert_array_equal(v, base.reshape(3, 4).T)
     # a broadcast row (stride 0) at an offset
-    v = data.apply_view(base, (2, 3), 3, (0, 1))
+    v = apply_view(base, (2, 3), 3, (0, 1))
     np.testing.assert_array_equal(v, [[3, 4, 5], [3, 4, 5]])
     with pytest.raises(ValueError):
-        data.apply_view(base, (2, 3), 10, (0, 1))
+        apply_view(base, (2, 3), 10, (0, 1))

@@ -49,7 +49,11 @@ def _reemit(src: Path, dst: Path, precision: str, edit=None) -> object:
 
 @pytest.fixture(scope="module")
 def designs(tmp_path_factory):
-    from inrarch_mlir.flow import build_design
+    from inrarch_mlir.compiler import Compilation, CompileOptions
+
+    def build_design(model, order, batch, *, precision, outdir):
+        # the stream pipeline without stream-parallelize (lanes 1, one MAC each)
+        return Compilation(CompileOptions(model, order, batch, precision=precision, dsp_budget=None)).build_project(outdir)
 
     root = tmp_path_factory.mktemp("hls")
     built = {}
@@ -129,7 +133,7 @@ def test_forced_shallow_bypass_deadlocks(designs, capsys, tmp_path):
 
 
 def test_too_small_scale_is_reported_as_overflow(designs, capsys, tmp_path):
-    from inrarch_mlir.emit import data
+    from inrarch_mlir.numeric import ranges
 
     def understate_ranges(module):
         from torch_mlir import ir
@@ -138,8 +142,8 @@ def test_too_small_scale_is_reported_as_overflow(designs, capsys, tmp_path):
         for op in module.body.operations[0].regions[0].blocks[0].operations:
             op = op.operation
             if op.name == "stream.map":
-                vals = data.read_ranges(op)
-                op.attributes[data.MAX_ABS_ATTR] = ir.ArrayAttr.get(
+                vals = ranges.read(op)
+                op.attributes[ranges.MAX_ABS_ATTR] = ir.ArrayAttr.get(
                     [ir.FloatAttr.get(f64, v / 1e4) for v in vals])
 
     _reemit(designs[("siren", 1)] / "float", tmp_path / "ovf", FIXED, understate_ranges)
@@ -153,7 +157,7 @@ def test_interpreter_matches_pytorch_reference(designs):
     """The NumPy semantics of the stream IR (used for ranges) equal PyTorch's partials."""
     import json
 
-    from inrarch_mlir.emit import data
+    from inrarch_mlir.numeric.interpreter import evaluate
 
     proj = designs[("siren", 2)] / "float"
     module = _parse((proj / "design.mlir").read_text())
@@ -164,10 +168,10 @@ def test_interpreter_matches_pytorch_reference(designs):
     for cname, info in manifest["inputs"].items():
         args[info["arg"]] = np.fromfile(proj / "data" / f"{cname}.bin", dtype=np.float32).astype(np.float64)
     types = [a.type for a in func.regions[0].blocks[0].arguments]
-    from inrarch_mlir.emit.hls import _torch_shape
+    from inrarch_mlir.emit.hls import torch_shape
 
-    args = [a.reshape(_torch_shape(t)) for a, t in zip(args, types)]
-    outs, ranges = data.evaluate(func, args)
+    args = [a.reshape(torch_shape(t)) for a, t in zip(args, types)]
+    outs, ranges = evaluate(func, args)
     for cname, info in manifest["outputs"].items():
         ref = np.fromfile(proj / "data" / f"expected_{cname}.bin", dtype=np.float64)
         np.testing.assert_allclose(outs[info["index"]].reshape(-1), ref, rtol=1e-9, atol=1e-9 * np.abs(ref).max())
@@ -176,8 +180,9 @@ def test_interpreter_matches_pytorch_reference(designs):
 
 def test_project_files(designs):
     proj = designs[("siren", 1)] / "fixed"
-    for name in ("top.cpp", "top.h", "support.h", "tb.cpp", "run_hls.tcl", "Makefile", "CMakeLists.txt",
-                 "csim.json", "include/inrarch/inrarch.h", "data/manifest.json"):
+    for name in ("top.cpp", "top.h", "tb.cpp", "run_hls.tcl", "Makefile", "CMakeLists.txt",
+                 "csim.json", "include/inrarch/inrarch.h", "include/inrarch/boundary.h",
+                 "include/inrarch/testbench.h", "data/manifest.json"):
         assert (proj / name).is_file(), name
     tcl = (proj / "run_hls.tcl").read_text()
     assert "set part {xcu50-fsvh2104-2-e}" in tcl and "set clock 3.33" in tcl

@@ -1,4 +1,4 @@
-"""The frontend driver: model spec -> annotated torch-dialect module.
+"""`import_model`: model spec -> annotated torch-dialect module of its derivatives.
 
 Glues the one-job modules together (models -> derivatives -> tracing ->
 folding -> importer) and records the time of each step and the op counts.

@@ -1,4 +1,4 @@
-"""Small IR traversal helpers shared by the passes."""
+"""Small IR traversal helpers for stream functions."""
 
 from __future__ import annotations
 
@@ -19,22 +19,19 @@ def body_ops(func_op) -> list:
     return [op.operation for op in func_op.regions[0].blocks[0].operations]
 
 
-def forked_stream_funcs(module: ir.Module, *, needs: str = "stream.") -> Iterator:
-    """Functions with an op whose name starts with `needs`, checked to have
-    their forks materialized (graph passes need one consumer per channel)."""
-    from ..dialects import stream as S
-    from .base import PassError
-
-    for f in funcs(module):
-        if not any(op.name.startswith(needs) for op in body_ops(f)):
-            continue
-        if S.IMPLICIT_FORKS_ATTR in f.attributes:
-            raise PassError(f, "function still has implicit forks; run stream-insert-forks first")
-        yield f
-
-
 def stream_ops(func_op) -> Iterator:
     """Top-level stream.* ops of a function (map regions not entered)."""
     for op in body_ops(func_op):
         if op.name.startswith("stream.") and op.name != "stream.yield":
             yield op
+
+
+def int_attrs(func_op, prefix: str = "stream.") -> dict:
+    """The function's integer attributes under `prefix` (figures passes recorded), without the prefix."""
+    out = {}
+    for named in func_op.attributes:
+        key = named if isinstance(named, str) else named.name
+        attr = func_op.attributes[key]
+        if key.startswith(prefix) and isinstance(attr.maybe_downcast(), ir.IntegerAttr):
+            out[key[len(prefix):]] = ir.IntegerAttr(attr).value
+    return out

@@ -1,0 +1,206 @@
+// inrarch/boundary.h -- boundary kernels and fixed-point scaling helpers.
+//
+// What sits between the top function's float memories and the FIFOs of
+// data_t: memory <-> stream with element-type conversion and power-of-two
+// scaling (load_cvt, store_cvt), affine weight views (weights_view), and the
+// helpers the emitted map functors use to move between a channel's stored
+// values (true value * 2^-S) and true values (from_data, to_data, shift,
+// to_float). Synthesizable: fixed loop bounds, no allocation, no recursion;
+// every pragma through INRARCH_PRAGMA.
+//
+// Not included by inrarch/inrarch.h: the generated top.h includes it
+// explicitly.
+//
+// Overflow counting (C simulation only): from_data/to_data call
+//   void inrarch::note_overflow(int counter);
+// for every value at a saturation bound. It is declared here and must be
+// defined once by the program -- the generated top.cpp defines it (one
+// atomic counter per map kernel, reported by top_report_overflows); a test
+// that uses from_data/to_data defines its own. Under __SYNTHESIS__ it is
+// neither declared nor called.
+//
+// Kernels take a config struct CFG as their first template argument (the
+// convention of kernels.h); the members each one reads are listed above it.
+#ifndef INRARCH_BOUNDARY_H
+#define INRARCH_BOUNDARY_H
+
+#include <cmath>
+#include <type_traits>
+
+#include "inrarch/stream.h"
+#include "inrarch/types.h"
+
+namespace inrarch {
+
+#ifndef __SYNTHESIS__
+/// Counts a saturated value of kernel `counter` (defined by the program:
+/// the generated top.cpp).
+void note_overflow(int counter);
+#endif
+
+template <class T>
+struct is_fixed : std::false_type {};
+template <int W, int I, ap_q_mode Q, ap_o_mode O, int N>
+struct is_fixed<ap_fixed<W, I, Q, O, N>> : std::true_type {
+  static constexpr int width = W;
+  static constexpr int int_bits = I;
+};
+
+/// 2^e as a compile-time double.
+constexpr double pow2(int e) {
+  double r = 1.0;
+  for (int i = 0; i < e; ++i) r *= 2.0;
+  for (int i = 0; i > e; --i) r *= 0.5;
+  return r;
+}
+
+/// x * 2^S (a shift for fixed point).
+template <int S, class X>
+X shift(X x) {
+  INRARCH_PRAGMA(HLS INLINE)
+  if constexpr (is_fixed<X>::value) {
+    if constexpr (S >= 0) return x << S;
+    else return x >> (-S);
+  } else {
+    return x * X(pow2(S));
+  }
+}
+
+inline float to_float(float x) { return x; }
+template <int W, int I, ap_q_mode Q, ap_o_mode O, int N>
+float to_float(ap_fixed<W, I, Q, O, N> x) { return x.to_float(); }
+
+/// Memory element (true value, float) -> stored element (scaled by 2^-S).
+template <class T, int S>
+T from_mem(float v) {
+  INRARCH_PRAGMA(HLS INLINE)
+  return T(v * static_cast<float>(pow2(-S)));
+}
+
+/// Stored element -> memory element (true value).
+template <class T, int S>
+float to_mem(T v) {
+  INRARCH_PRAGMA(HLS INLINE)
+  return to_float(v) * static_cast<float>(pow2(S));
+}
+
+/// True when a stored fixed-point value sits at a saturation bound (never
+/// for float).
+template <class T>
+bool saturated(T v) {
+  if constexpr (is_fixed<T>::value) {
+    constexpr double hi = pow2(is_fixed<T>::int_bits - 1) - pow2(is_fixed<T>::int_bits - is_fixed<T>::width);
+    return v >= T(hi) || v <= T(-pow2(is_fixed<T>::int_bits - 1));
+  } else {
+    return false;
+  }
+}
+
+/// Map input: stored value (scale 2^-S) -> true value in C. Counts a
+/// saturated input on `counter` (C simulation).
+template <class C, int S, class T>
+C from_data(T v, int counter) {
+  INRARCH_PRAGMA(HLS INLINE)
+#ifndef __SYNTHESIS__
+  if (saturated(v)) note_overflow(counter);
+#else
+  static_cast<void>(counter);
+#endif
+  return shift<S>(C(v));
+}
+
+/// Map output: true value in C -> stored value (scale 2^-S), saturating
+/// (as T does). Counts a saturated result on `counter` (C simulation).
+template <class T, int S, class C>
+T to_data(C v, int counter) {
+  INRARCH_PRAGMA(HLS INLINE)
+  const C s = shift<-S>(v);
+  const T r = T(s);
+#ifndef __SYNTHESIS__
+  if (saturated(r)) note_overflow(counter);
+#else
+  static_cast<void>(counter);
+#endif
+  return r;
+}
+
+/// Memory [B, ROW] (float, true values) -> channel of T, scaled by 2^-S.
+/// CFG: T; B, ROW, LANES, S. Per sample: write ceil(ROW/LANES) words
+/// (padding lanes zero), like inrarch::load.
+template <class CFG>
+void load_cvt(const float* mem, stream<word<typename CFG::T, CFG::LANES>>& out) {
+  INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES, S = CFG::S;
+  constexpr int WPR = words_per_row(ROW, LANES);
+INRARCH_LABEL(load_cvt_rows)
+  for (int b = 0; b < B; ++b) {
+  INRARCH_LABEL(load_cvt_words)
+    for (int w = 0; w < WPR; ++w) {
+      INRARCH_PRAGMA(HLS PIPELINE II=1)
+      word<T, LANES> v;
+      for (int l = 0; l < LANES; ++l) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        const int e = w * LANES + l;
+        v[l] = (e < ROW) ? from_mem<T, S>(mem[b * ROW + e]) : T(0);
+      }
+      out.write(v);
+    }
+  }
+}
+
+/// Channel of T (scaled by 2^-S) -> memory [B, ROW] (float, true values).
+/// CFG: T; B, ROW, LANES, S. Per sample: read ceil(ROW/LANES) words, like
+/// inrarch::store.
+template <class CFG>
+void store_cvt(stream<word<typename CFG::T, CFG::LANES>>& in, float* mem) {
+  INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES, S = CFG::S;
+  constexpr int WPR = words_per_row(ROW, LANES);
+INRARCH_LABEL(store_cvt_rows)
+  for (int b = 0; b < B; ++b) {
+  INRARCH_LABEL(store_cvt_words)
+    for (int w = 0; w < WPR; ++w) {
+      INRARCH_PRAGMA(HLS PIPELINE II=1)
+      const word<T, LANES> v = in.read();
+      for (int l = 0; l < LANES; ++l) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        const int e = w * LANES + l;
+        if (e < ROW) mem[b * ROW + e] = to_mem<T, S>(v[l]);
+      }
+    }
+  }
+}
+
+/// Affine view of a weight tensor -> weight stream, once (like
+/// inrarch::weights): element i of the view (row-major over Shape) is
+/// mem[OFFSET + sum_d i_d * Strides::dim(d)], scaled by 2^-S.
+/// CFG: T, Shape, Strides; SIZE, OFFSET, LANES, S (SIZE = Shape::size, or
+/// any SIZE for a rank-0 Shape). Writes ceil(SIZE/LANES) words, one element
+/// per cycle, each word as soon as it is full (the last one zero-padded).
+template <class CFG>
+void weights_view(const float* mem, stream<word<typename CFG::T, CFG::LANES>>& out) {
+  INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  using Shape = typename CFG::Shape;
+  using Strides = typename CFG::Strides;
+  constexpr int SIZE = CFG::SIZE, OFFSET = CFG::OFFSET, LANES = CFG::LANES, S = CFG::S;
+  static_assert(Shape::size == SIZE || Shape::rank == 0, "weights_view: SIZE must be the view's size");
+  row_writer<T, LANES, SIZE> wr;
+  wr.start_row();
+INRARCH_LABEL(weights_view_elems)
+  for (int e = 0; e < SIZE; ++e) {
+    INRARCH_PRAGMA(HLS PIPELINE II=1)
+    int src = OFFSET;
+    for (int d = 0; d < Shape::rank; ++d) {
+      INRARCH_PRAGMA(HLS UNROLL)
+      src += ((e / Shape::stride(d)) % Shape::dim(d)) * Strides::dim(d);
+    }
+    wr.put(out, from_mem<T, S>(mem[src]));
+  }
+}
+
+}  // namespace inrarch
+
+#endif  // INRARCH_BOUNDARY_H

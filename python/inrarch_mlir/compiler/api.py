@@ -1,0 +1,36 @@
+"""`inrarch_mlir.compile(...)`: the whole flow with a report (what `inrarch compile` runs)."""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from ..target import CLOCK_MHZ
+from .compilation import Compilation
+from .events import ProgressEvent
+from .options import DEFAULT_DSP_BUDGET, CompileOptions
+
+
+def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = "float",
+            dsp_budget: int = DEFAULT_DSP_BUDGET, in_features: Optional[int] = None, seed: int = 0,
+            stop_after: Optional[str] = None, dump_ir=None, overwrite: bool = False,
+            progress: Optional[Callable[[ProgressEvent], None]] = None, clock_mhz: float = CLOCK_MHZ,
+            trace_points: int = 256, limits=None):
+    """Compiles `model` (a spec such as `siren:in=2,hidden=256,layers=4,out=3,w0=30`,
+    `path.py:factory`, or an nn.Module) for derivatives up to `order` at `batch`.
+
+    Writes `outdir/` (report.json, report.md, graph.dot[, graph.svg], fifo_occupancy.png,
+    hls/ with the HLS project and hls/data/ with the testbench data) and returns the `Report`.
+
+    - stop_after: a pass name of the pipeline (or "import"): stop there and write
+      `outdir/<pass>.mlir` and a report.json with `stopped_after`.
+    - dump_ir: a directory; the IR after every pass goes to `NN-<pass>.mlir` there.
+    - overwrite: replace an existing non-empty `outdir`.
+    - progress: called with a `ProgressEvent(stage, message, fraction)` whenever a step begins.
+    - limits: `frontend.Limits` (max order, batch, estimated kernels), checked before anything
+      is written; default `Limits()`.
+    Raises `CompileFailed` (one-line message) on any user-facing failure.
+    """
+    options = CompileOptions(model, order, batch, precision=precision, dsp_budget=dsp_budget,
+                             in_features=in_features, seed=seed, stop_after=stop_after, dump_ir=dump_ir,
+                             clock_mhz=clock_mhz, trace_points=trace_points, limits=limits)
+    return Compilation(options, progress).run(outdir, overwrite=overwrite)

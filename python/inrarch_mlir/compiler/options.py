@@ -1,0 +1,73 @@
+"""What a compile is asked to do: `CompileOptions`, validated before any work."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from ..target import CLOCK_MHZ
+
+#: DSPs `stream-parallelize` may spread over the kernels by default.
+DEFAULT_DSP_BUDGET = 3200
+#: Extra coordinates (uniform in [-1, 1]) the range analysis samples besides
+#: the testbench batch.
+RANGE_SAMPLES = 1024
+#: Name given to the imported torch-dialect IR in diagnostics: its lines are
+#: those of `inrarch import` output and of `--dump-ir`'s 00-import.mlir.
+IMPORT_FILENAME = "import.mlir"
+
+
+class CompileFailed(Exception):
+    """A user-facing failure; `str()` is one line."""
+
+
+@dataclass
+class CompileOptions:
+    """Everything `inrarch compile` and `inrarch_mlir.compile` take.
+
+    - model: a spec (`siren:in=2,...`, `path.py:factory`) or an nn.Module.
+    - dsp_budget: None skips `stream-parallelize` (lanes 1, one MAC each).
+    - stop_after: a pass of the pipeline (or "import"): stop there, write its IR.
+    - dump_ir: a directory for the IR after every pass (`NN-<pass>.mlir`).
+    - limits: `frontend.Limits` (order, batch, estimated kernels).
+    """
+
+    model: Any
+    order: int = 1
+    batch: int = 64
+    precision: str = "float"
+    dsp_budget: Optional[int] = DEFAULT_DSP_BUDGET
+    in_features: Optional[int] = None
+    seed: int = 0
+    stop_after: Optional[str] = None
+    dump_ir: Optional[Path] = None
+    clock_mhz: float = CLOCK_MHZ
+    trace_points: int = 256
+    range_samples: int = RANGE_SAMPLES
+    limits: Any = None
+    family: str = field(init=False, default="float")
+    element_bits: Optional[int] = field(init=False, default=None)
+
+    def __post_init__(self):
+        if self.order < 0:
+            raise CompileFailed(f"order must be >= 0, got {self.order}")
+        if self.batch < 1:
+            raise CompileFailed(f"batch must be >= 1, got {self.batch}")
+        if self.dsp_budget is not None and self.dsp_budget < 1:
+            raise CompileFailed(f"dsp-budget must be >= 1, got {self.dsp_budget}")
+        p = self.precision.replace(" ", "")
+        if p != "float":
+            m = re.fullmatch(r"fixed<(\d+),(-?\d+)>", p)
+            if not m:
+                raise CompileFailed(f"bad precision '{self.precision}': expected float or fixed<W,I> "
+                                    "(e.g. fixed<32,10>)")
+            self.family, self.element_bits = "fixed", int(m.group(1))
+        self.precision = p
+        if self.dump_ir is not None:
+            self.dump_ir = Path(self.dump_ir)
+
+    @property
+    def model_name(self) -> str:
+        return self.model if isinstance(self.model, str) else type(self.model).__name__

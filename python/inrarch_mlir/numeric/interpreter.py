@@ -1,0 +1,94 @@
+"""A NumPy float64 interpreter of stream functions (each op by its kind's `evaluate`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from torch_mlir import ir
+
+from ..dialects import stream_types as S
+from ..dialects.walk import body_ops
+from ..kernels import KINDS
+from ..kernels.base import SCALE_NONE
+from ..kernels.weights import dense_value
+
+
+def combines_samples(func_op) -> bool:
+    """Whether a stream function has barrier kernels (its samples interact)."""
+    return any(KINDS[op.name].is_barrier(op) for op in body_ops(func_op) if op.name in KINDS)
+
+
+def design_batch(func_op) -> int:
+    """The batch the design was built for: the rows of its coordinate stream."""
+    return next(S.channel_info(op.results[0].type).batch for op in body_ops(func_op) if op.name == "stream.load")
+
+
+@dataclass
+class Evaluation:
+    """What an op's `evaluate` may ask about the run.
+
+    - rows: coordinates evaluated at once.
+    - coupled: the design combines samples, so shapes are the design's own.
+    """
+
+    rows: int
+    coupled: bool
+    block: object
+    env: dict
+
+    def batched(self, shape) -> tuple:
+        """`shape` with its batch dim set to the evaluated rows."""
+        return tuple(shape) if self.coupled else (self.rows,) + tuple(shape[1:])
+
+    def argument(self, i: int) -> np.ndarray:
+        """The value of function argument `i`."""
+        return self.env[self.block.arguments[i]]
+
+
+def evaluate(func_op, args: Sequence[np.ndarray]) -> tuple[list[np.ndarray], dict]:
+    """Runs a stream function on `args` (coordinates first).
+
+    Any batch size works when samples are independent; a design with
+    barrier kernels (samples interact) takes exactly its own batch.
+    Returns (results in return order, ranges) where ranges maps each kernel
+    op to a list of max |value| per result, and each weights op to [max |w|]."""
+    block = func_op.regions[0].blocks[0]
+    env: dict = {}
+    for a, x in zip(block.arguments, args):
+        env[a] = np.asarray(x, dtype=np.float64)
+    n = int(np.asarray(args[0]).shape[0])
+    coupled = combines_samples(func_op)
+    if coupled and n != design_batch(func_op):
+        raise ValueError(f"the design combines samples (barrier kernels), so it evaluates exactly "
+                         f"{design_batch(func_op)} coordinates at a time, got {n}")
+    ev = Evaluation(n, coupled, block, env)
+    ranges: dict = {}
+    results = None
+    for op in body_ops(func_op):
+        name = op.name
+        ins = [env.get(v) for v in op.operands]
+        if name == "builtin.unrealized_conversion_cast":
+            if ins[0] is not None:
+                env[op.results[0]] = ins[0]
+            continue
+        if name == "arith.constant" and S.isa(op.results[0].type, ir.RankedTensorType):
+            env[op.results[0]] = dense_value(op.attributes["value"], op.results[0].type)
+            continue
+        if name == "func.return":
+            results = ins
+            continue
+        if not name.startswith("stream."):
+            continue  # dead torch ops (weight-only expressions) are not needed
+        kind = KINDS.get(name)
+        if kind is None:
+            raise ValueError(f"the interpreter does not know '{name}'")
+        out = kind.evaluate(op, ins, ev)
+        for r, v in zip(op.results, out):
+            env[r] = v
+        if kind.scale_rule(op) != SCALE_NONE:
+            ranges[op] = [float(np.max(np.abs(v))) if np.size(v) else 0.0 for v in out]
+    if results is None:
+        raise ValueError("function has no return")
+    return [np.asarray(r) for r in results], ranges
