@@ -29,14 +29,23 @@ CHECK_PIPELINE = "stream-check-deadlock"
 STREAM_PIPELINE = ",".join((LOWER_PIPELINE, BALANCE_PIPELINE, CHECK_PIPELINE))
 
 
+def set_target_pipeline(part: str, clock_mhz: float, precision: str) -> str:
+    """`stream-set-target` for a part, clock and precision (what the kernels are timed for)."""
+    return f"stream-set-target{{part={part} clock-mhz={clock_mhz:g} precision={precision.replace(' ', '')}}}"
+
+
 def parallelize_pipeline(dsp_budget: int, fixed: bool = False) -> str:
     """`stream-parallelize` at a DSP budget (2 DSPs per MAC in fixed point)."""
     return f"stream-parallelize{{dsp-budget={dsp_budget}" + (",dsp-per-mac=2}" if fixed else "}")
 
 
-def compile_pipeline(dsp_budget: int, fixed: bool = False) -> str:
-    """What `inrarch compile` runs: STREAM_PIPELINE with stream-parallelize before the balancing."""
-    return ",".join((LOWER_PIPELINE, parallelize_pipeline(dsp_budget, fixed), BALANCE_PIPELINE, CHECK_PIPELINE))
+def compile_pipeline(dsp_budget: int, fixed: bool = False, *, part: str = "u50", clock_mhz: float = 300.0,
+                     precision: str | None = None) -> str:
+    """What `inrarch compile` runs: STREAM_PIPELINE with stream-set-target after the
+    lowering and stream-parallelize before the balancing."""
+    precision = precision or ("fixed<32,10>" if fixed else "float")
+    return ",".join((LOWER_PIPELINE, set_target_pipeline(part, clock_mhz, precision),
+                     parallelize_pipeline(dsp_budget, fixed), BALANCE_PIPELINE, CHECK_PIPELINE))
 
 
 def split_top_level(text: str) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from ..target import CLOCK_MHZ
 from .compilation import Compilation
 from .events import ProgressEvent
 from .options import DEFAULT_DSP_BUDGET, CompileOptions
@@ -13,8 +12,8 @@ from .options import DEFAULT_DSP_BUDGET, CompileOptions
 def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = "float",
             dsp_budget: int = DEFAULT_DSP_BUDGET, in_features: Optional[int] = None, seed: int = 0,
             stop_after: Optional[str] = None, dump_ir=None, overwrite: bool = False,
-            progress: Optional[Callable[[ProgressEvent], None]] = None, clock_mhz: float = CLOCK_MHZ,
-            trace_points: int = 256, limits=None):
+            progress: Optional[Callable[[ProgressEvent], None]] = None, part: str = "u50",
+            clock_mhz: Optional[float] = None, allow_overfit: bool = False, trace_points: int = 256, limits=None):
     """Compiles `model` (a spec such as `siren:in=2,hidden=256,layers=4,out=3,w0=30`,
     `path.py:factory`, or an nn.Module) for derivatives up to `order` at `batch`.
 
@@ -26,11 +25,15 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     - dump_ir: a directory; the IR after every pass goes to `NN-<pass>.mlir` there.
     - overwrite: replace an existing non-empty `outdir`.
     - progress: called with a `ProgressEvent(stage, message, fraction)` whenever a step begins.
+    - part: the device (u50, u55c, u280, u250, vck5000, zcu104, zcu102, or a Vitis part string).
+    - clock_mhz: the kernel clock (default: the part's).
+    - allow_overfit: emit a design that does not fit the part (and say so).
     - limits: `frontend.Limits` (max order, batch, estimated kernels), checked before anything
       is written; default `Limits()`.
     Raises `CompileFailed` (one-line message) on any user-facing failure.
     """
     options = CompileOptions(model, order, batch, precision=precision, dsp_budget=dsp_budget,
                              in_features=in_features, seed=seed, stop_after=stop_after, dump_ir=dump_ir,
-                             clock_mhz=clock_mhz, trace_points=trace_points, limits=limits)
+                             part=part, clock_mhz=clock_mhz, allow_overfit=allow_overfit,
+                             trace_points=trace_points, limits=limits)
     return Compilation(options, progress).run(outdir, overwrite=overwrite)

@@ -43,7 +43,8 @@ class Compilation:
         self.options = options
         self.timer = StageTimer()
         self.say = Progress(self.timer, progress)
-        self.stages = [(Stage.LOWER, P.LOWER_PIPELINE)]
+        self.stages = [(Stage.LOWER, P.LOWER_PIPELINE + "," +
+                        P.set_target_pipeline(options.part.name, options.clock_mhz, options.precision))]
         if options.dsp_budget is not None:
             self.stages.append((Stage.PARALLELIZE, P.parallelize_pipeline(options.dsp_budget,
                                                                           options.family == "fixed")))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from ..target import CLOCK_MHZ
+from ..target import DEFAULT_PART_NAME, find_part
 
 #: DSPs `stream-parallelize` may spread over the kernels by default.
 DEFAULT_DSP_BUDGET = 3200
@@ -31,6 +31,9 @@ class CompileOptions:
     - dsp_budget: None skips `stream-parallelize` (lanes 1, one MAC each).
     - stop_after: a pass of the pipeline (or "import"): stop there, write its IR.
     - dump_ir: a directory for the IR after every pass (`NN-<pass>.mlir`).
+    - part: a `target.Part` or its name (u50, ..., or a Vitis part string).
+    - clock_mhz: the kernel clock (default: the part's).
+    - allow_overfit: emit a design that does not fit the part (and say so).
     - limits: `frontend.Limits` (order, batch, estimated kernels).
     """
 
@@ -43,7 +46,9 @@ class CompileOptions:
     seed: int = 0
     stop_after: Optional[str] = None
     dump_ir: Optional[Path] = None
-    clock_mhz: float = CLOCK_MHZ
+    part: Any = DEFAULT_PART_NAME
+    clock_mhz: Optional[float] = None
+    allow_overfit: bool = False
     trace_points: int = 256
     range_samples: int = RANGE_SAMPLES
     limits: Any = None
@@ -67,6 +72,14 @@ class CompileOptions:
         self.precision = p
         if self.dump_ir is not None:
             self.dump_ir = Path(self.dump_ir)
+        try:
+            self.part = find_part(self.part) if isinstance(self.part, str) else self.part
+        except ValueError as e:
+            raise CompileFailed(str(e)) from None
+        if self.clock_mhz is None:
+            self.clock_mhz = self.part.clock_mhz
+        if not self.clock_mhz > 0:
+            raise CompileFailed(f"clock must be > 0 MHz, got {self.clock_mhz}")
 
     @property
     def model_name(self) -> str:

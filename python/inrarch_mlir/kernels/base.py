@@ -18,9 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from torch_mlir import ir
+
 from ..dataflow import Kernel
 from ..dialects import stream_types as S
-from ..target import REDUCE_LATENCY, Resources
+from ..target import (CLOCK_MHZ, DEFAULT_PART_NAME, REDUCE_LATENCY, Part, Resources, adder_latency, find_part,
+                      multiplier_latency)
 
 #: The element type every emitted kernel streams (a typedef in top.h).
 DATA_T = "data_t"
@@ -28,6 +31,59 @@ DATA_T = "data_t"
 
 class Reject(Exception):
     """Raised by a verifier rule: one broken rule, quoting the values seen."""
+
+
+# --------------------------------------------------------------------------
+# The target a function is built for (`stream-set-target`)
+# --------------------------------------------------------------------------
+
+#: Function attribute recording the part, clock and precision (stream-set-target).
+TARGET_ATTR = "stream.target"
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """What the kernels of one function are timed for."""
+
+    part: Part
+    clock_mhz: float
+    precision: str  # "float" or "fixed<W,I>"
+    add_latency: int  # L: cycles before an accumulator may be updated again
+    mul_latency: int
+
+    @property
+    def family(self) -> str:
+        return "float" if self.precision == "float" else "fixed"
+
+
+def target_attribute(part: Part, clock_mhz: float, precision: str, family: str) -> ir.Attribute:
+    """The `stream.target` dictionary for a part, clock and precision."""
+    return ir.DictAttr.get({
+        "part": ir.StringAttr.get(part.name),
+        "clock_mhz": ir.FloatAttr.get(ir.F64Type.get(), float(clock_mhz)),
+        "precision": ir.StringAttr.get(precision),
+        "add_latency": S.i64_attr(adder_latency(part, clock_mhz, family)),
+        "mul_latency": S.i64_attr(multiplier_latency(part, clock_mhz, family)),
+    })
+
+
+def default_target() -> TargetInfo:
+    part = find_part(DEFAULT_PART_NAME)
+    return TargetInfo(part, CLOCK_MHZ, "float", adder_latency(part, CLOCK_MHZ, "float"),
+                      multiplier_latency(part, CLOCK_MHZ, "float"))
+
+
+def target_of(op) -> TargetInfo:
+    """The target of the function enclosing `op` (the default target when it has none)."""
+    f = op.operation if hasattr(op, "operation") else op
+    while f is not None and f.name != "func.func":
+        f = f.parent
+    if f is None or TARGET_ATTR not in f.attributes:
+        return default_target()
+    d = ir.DictAttr(f.attributes[TARGET_ATTR])
+    return TargetInfo(find_part(ir.StringAttr(d["part"]).value), ir.FloatAttr(d["clock_mhz"]).value,
+                      ir.StringAttr(d["precision"]).value, ir.IntegerAttr(d["add_latency"]).value,
+                      ir.IntegerAttr(d["mul_latency"]).value)
 
 
 # --------------------------------------------------------------------------

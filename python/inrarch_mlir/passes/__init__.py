@@ -17,6 +17,7 @@ __all__ = ["ModulePass", "OptionError", "PassError", "PASSES", "get_pass_class",
 #: name -> "module:Class" (module relative to this package).
 PASSES: dict[str, str] = {
     "convert-torch-to-stream": "convert_torch_to_stream:ConvertTorchToStreamPass",
+    "stream-set-target": "stream_set_target:StreamSetTargetPass",
     "stream-fuse-elementwise": "stream_fuse_elementwise:StreamFuseElementwisePass",
     "stream-cse": "stream_cse:StreamCSEPass",
     "stream-insert-forks": "stream_insert_forks:StreamInsertForksPass",

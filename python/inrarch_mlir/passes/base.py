@@ -10,7 +10,6 @@ text is what `inrarch-opt --help` shows under the pass.
 from __future__ import annotations
 
 import dataclasses
-import re
 import typing
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -113,7 +112,7 @@ class ModulePass:
         hints = typing.get_type_hints(cls)
         fields = {f.name: f for f in dataclasses.fields(cls)}
         kwargs = {}
-        for item in re.split(r"[\s,]+", text.strip()):
+        for item in _option_items(text):
             if not item:
                 continue
             key, eq, value = item.partition("=")
@@ -128,6 +127,23 @@ class ModulePass:
             return cls(**kwargs)
         except ValueError as e:
             raise OptionError(f"pass '{cls.name}': {e}") from None
+
+
+def _option_items(text: str) -> list[str]:
+    """`a=1 b=2,c=fixed<32,10>` -> ["a=1", "b=2", "c=fixed<32,10>"]: split at spaces and
+    commas outside angle brackets (so a value such as fixed<W,I> stays whole)."""
+    items, cur, depth = [], "", 0
+    for ch in text.strip():
+        depth += (ch == "<") - (ch == ">")
+        if depth <= 0 and (ch.isspace() or ch == ","):
+            if cur:
+                items.append(cur)
+            cur, depth = "", 0
+        else:
+            cur += ch
+    if cur:
+        items.append(cur)
+    return items
 
 
 def _convert(hint, value: str, pass_name: str, key: str):
