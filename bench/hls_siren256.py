@@ -70,7 +70,7 @@ def main(argv=None) -> int:
         out = Path(args.outdir) / tag
         print(f"{SPEC} order {args.order} batch {args.batch} {prec} -> {out}")
         t = time.perf_counter()
-        compilation = Compilation(CompileOptions(SPEC, args.order, args.batch, precision=prec, dsp_budget=None),
+        compilation = Compilation(CompileOptions(SPEC, args.order, args.batch, precision=prec, parallelize=False),
                                   progress=lambda e: print(f"  {e.stage}: {e.message}", flush=True))
         r = compilation.build_project(out)
         row = {"precision": prec, "outdir": str(out), "build_design_seconds": time.perf_counter() - t,

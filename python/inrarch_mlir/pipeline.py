@@ -34,9 +34,15 @@ def set_target_pipeline(part: str, clock_mhz: float, precision: str) -> str:
     return f"stream-set-target{{part={part} clock-mhz={clock_mhz:g} precision={precision.replace(' ', '')}}}"
 
 
-def parallelize_pipeline(dsp_budget: int, fixed: bool = False) -> str:
-    """`stream-parallelize` at a DSP budget (2 DSPs per MAC in fixed point)."""
-    return f"stream-parallelize{{dsp-budget={dsp_budget}" + (",dsp-per-mac=2}" if fixed else "}")
+def fit_pipeline(allow_overfit: bool = False) -> str:
+    """`stream-fit`: weight buffers in BRAM or URAM, and the design checked against its part."""
+    return "stream-fit" + ("{allow-overfit=true}" if allow_overfit else "")
+
+
+def parallelize_pipeline(dsp_budget: int, fixed: bool = False, dsp_per_mac: int | None = None) -> str:
+    """`stream-parallelize` at a DSP budget (DSPs per MAC: given, or 2 in fixed point, else from the element type)."""
+    per_mac = dsp_per_mac or (2 if fixed else None)
+    return f"stream-parallelize{{dsp-budget={dsp_budget}" + (f",dsp-per-mac={per_mac}}}" if per_mac else "}")
 
 
 def compile_pipeline(dsp_budget: int, fixed: bool = False, *, part: str = "u50", clock_mhz: float = 300.0,
@@ -45,7 +51,7 @@ def compile_pipeline(dsp_budget: int, fixed: bool = False, *, part: str = "u50",
     lowering and stream-parallelize before the balancing."""
     precision = precision or ("fixed<32,10>" if fixed else "float")
     return ",".join((LOWER_PIPELINE, set_target_pipeline(part, clock_mhz, precision),
-                     parallelize_pipeline(dsp_budget, fixed), BALANCE_PIPELINE, CHECK_PIPELINE))
+                     parallelize_pipeline(dsp_budget, fixed), BALANCE_PIPELINE, CHECK_PIPELINE, fit_pipeline()))
 
 
 def split_top_level(text: str) -> list[str]:

@@ -25,6 +25,9 @@ NOTES = {
                     "(final depths are often below it)",
     "resources": "estimate from inrarch_mlir.resources (documented per-kernel and per-FIFO model), "
                  "not synthesis",
+    "utilization": "the resource estimate over the part's capacity (data sheets cited in inrarch_mlir.target)",
+    "onchip_bytes": "bytes the C++ arrays hold on chip (weights, FIFO words, row buffers, barrier buffers), "
+                    "not rounded to memory blocks; 1 MB = 10^6 bytes",
 }
 
 
@@ -49,8 +52,16 @@ class Report:
     dsp: int = 0
     dsp_allocated: Optional[int] = None
     bram18k: int = 0
+    uram: int = 0
     lut: int = 0
     ff: int = 0
+    part: str = "u50"
+    part_string: str = ""
+    fits: Optional[bool] = None
+    #: resource -> need / capacity on `part`
+    utilization: dict = field(default_factory=dict)
+    #: kind (weights, fifos, row_buffers, barrier_buffers) -> bytes, and total
+    onchip_bytes: dict = field(default_factory=dict)
     clock_mhz: float = 300.0
     compile_seconds: float = 0.0
     stage_seconds: dict = field(default_factory=dict)
@@ -91,8 +102,11 @@ class Report:
             (f"latency at {self.clock_mhz:g} MHz (estimate)", f"{self.milliseconds:.3f} ms"),
             ("DSP (estimate) / budget", f"{self.dsp:,} / {self.dsp_budget:,}"),
             ("BRAM18K (estimate)", f"{self.bram18k:,}"),
+            ("URAM (estimate)", f"{self.uram:,}"),
             ("LUT (estimate)", f"{self.lut:,}"),
             ("FF (estimate)", f"{self.ff:,}"),
+            ("on-chip memory", f"{self.onchip_bytes.get('total', 0) / 1e6:.3f} MB"),
+            (f"fits {self.part}", "-" if self.fits is None else ("yes" if self.fits else "NO (emitted with --allow-overfit)")),
             ("compile time", f"{self.compile_seconds:.1f} s"),
         ]
 
@@ -102,16 +116,18 @@ class Report:
                  f"DSP budget {self.dsp_budget:,}", "",
                  "| figure | value |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in self.summary_rows()]
+        lines += self._utilization_table()
+        lines += self._memory_table()
         lines += ["", "## Resources (estimate, `inrarch_mlir.resources`)", "",
-                  "| part | DSP | BRAM18K | LUT | FF |", "|---|---|---|---|---|"]
+                  "| part of the design | DSP | BRAM18K | URAM | LUT | FF |", "|---|---|---|---|---|---|"]
         res = self.resources
         for part in ("kernels", "fifos", "total"):
             r = res.get(part, {})
-            lines.append(f"| {part} | {r.get('dsp', 0):,} | {r.get('bram18k', 0):,} | {r.get('lut', 0):,} | "
-                         f"{r.get('ff', 0):,} |")
+            lines.append(f"| {part} | {r.get('dsp', 0):,} | {r.get('bram18k', 0):,} | {r.get('uram', 0):,} | "
+                         f"{r.get('lut', 0):,} | {r.get('ff', 0):,} |")
         for kind, r in sorted(res.get("by_kind", {}).items()):
             lines.append(f"| kernels: {kind} ({self.kernel_kinds.get(kind, 0)}) | {r['dsp']:,} | {r['bram18k']:,} | "
-                         f"{r['lut']:,} | {r['ff']:,} |")
+                         f"{r.get('uram', 0):,} | {r['lut']:,} | {r['ff']:,} |")
         fk = res.get("fifo_kinds", {})
         lines += ["", "FIFOs by implementation: " + ", ".join(f"{k} {v}" for k, v in sorted(fk.items())), "",
                   "## Stage times", "", "| stage | seconds |", "|---|---|"]
@@ -125,6 +141,31 @@ class Report:
         if self.files:
             lines += ["", "## Files", ""] + [f"- `{v}`: {k}" for k, v in self.files.items()]
         return "\n".join(lines) + "\n"
+
+
+    def _utilization_table(self) -> list[str]:
+        if not self.utilization:
+            return []
+        from .target import PARTS
+
+        cap = PARTS[self.part].capacity() if self.part in PARTS else {}
+        need = {"dsp": self.dsp, "bram18k": self.bram18k, "uram": self.uram, "lut": self.lut, "ff": self.ff}
+        verdict = "fits" if self.fits else "does NOT fit"
+        lines = ["", f"## Utilization of {self.part} ({self.part_string}): {verdict}", "",
+                 "| resource | need (estimate) | part | utilization |", "|---|---|---|---|"]
+        for name, label in (("dsp", "DSP"), ("bram18k", "BRAM18K"), ("uram", "URAM"), ("lut", "LUT"), ("ff", "FF")):
+            u = self.utilization.get(name, 0.0)
+            shown = "n/a" if u == float("inf") else f"{u:.1%}"
+            lines.append(f"| {label} | {need[name]:,} | {cap.get(name, 0):,} | {shown} |")
+        return lines
+
+    def _memory_table(self) -> list[str]:
+        if not self.onchip_bytes:
+            return []
+        lines = ["", "## On-chip memory (bytes the C++ arrays hold)", "", "| kind | bytes | MB |", "|---|---|---|"]
+        for k, v in self.onchip_bytes.items():
+            lines.append(f"| {k.replace('_', ' ')} | {v:,} | {v / 1e6:.3f} |")
+        return lines
 
 
 def _dot_id(name: str) -> str:

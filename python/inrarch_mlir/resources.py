@@ -26,6 +26,9 @@ Kernels
   transpose): constant LUT/FF from ``KERNEL_LUT``/``KERNEL_FF``; a reduce adds
   one float adder (2 DSPs); a barrier adds its whole-tensor buffer.
 
+Weight buffers go to URAM when `stream-fit` says so (``stream.weight_storage``):
+each of the ``macs`` partitions then takes ``ceil(elements / 4096)`` URAMs.
+
 FIFOs (``depth`` words of ``bits`` bits), `target.fifo_resources`
 -----------------------------------------------------------------
 - depth <= 2: registers, ``depth * bits`` FF (plus ``bits / 4 + 8`` LUTs of muxing);
@@ -44,9 +47,10 @@ from dataclasses import dataclass, field
 
 from .dialects.stream_graph import kernel_names
 from .kernels import KINDS
-from .target import DEFAULT_FIFO_DEPTH, Resources, fifo_resources
+from .kernels.base import MEMORY_KINDS
+from .target import DEFAULT_FIFO_DEPTH, RESOURCE_NAMES, Part, Resources, fifo_resources
 
-__all__ = ["Estimate", "Resources", "estimate", "word_bits"]
+__all__ = ["Estimate", "Resources", "estimate", "onchip_bytes", "utilization", "word_bits"]
 
 
 @dataclass
@@ -86,6 +90,42 @@ def estimate(func_op, graph, family: str = "float", element_bits: int | None = N
     est.total += est.kernels
     est.total += est.fifos
     return est
+
+
+def onchip_bytes(func_op, graph, element_bits: int | None = None) -> dict:
+    """Bytes held on chip, by kind (`kernels.base.MEMORY_KINDS`) and `total`.
+
+    What the C++ arrays hold, not rounded to memory blocks (the paper's MB):
+    weight buffers, FIFO words (depth x word bits), per-sample row buffers
+    (a matmul's double-buffered input row, a channel broadcast's sample, ...)
+    and the whole-tensor buffers of barrier kernels."""
+    bits = element_bits or 32
+    out = {k: 0 for k in MEMORY_KINDS}
+    for op in kernel_names(func_op):
+        for k, b in KINDS[op.name].memory(op, bits).items():
+            out[k] += b
+    out["fifos"] = sum(-(-(e.depth or DEFAULT_FIFO_DEPTH) * word_bits(e, element_bits) // 8) for e in graph.edges)
+    out["total"] = sum(out[k] for k in MEMORY_KINDS)
+    return out
+
+
+def utilization(need: Resources, part: Part) -> dict:
+    """resource -> need / capacity (the part has none of a resource: inf if needed, else 0)."""
+    cap = part.capacity()
+    out = {}
+    for name in RESOURCE_NAMES:
+        n = getattr(need, name)
+        out[name] = n / cap[name] if cap[name] else (float("inf") if n else 0.0)
+    return out
+
+
+def first_overfit(need: Resources, part: Part) -> tuple[str, int, int] | None:
+    """(resource, need, capacity) of the first resource the design needs more of than `part` has."""
+    cap = part.capacity()
+    for name in RESOURCE_NAMES:
+        if getattr(need, name) > cap[name]:
+            return name, getattr(need, name), cap[name]
+    return None
 
 
 def word_bits(edge, element_bits: int | None) -> int:

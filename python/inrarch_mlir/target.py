@@ -238,18 +238,29 @@ LUTRAM_MAX_ELEMENTS = 64
 REGISTER_FIFO_MAX_DEPTH = 2
 
 
+#: Words of one UltraRAM block (each up to 72 bits wide).
+URAM_WORDS = 4096
+#: Widest element a URAM word holds.
+URAM_WORD_BITS = 72
+
+#: The resources a design needs and a part has, in report order.
+RESOURCE_NAMES = ("dsp", "bram18k", "uram", "lut", "ff")
+
+
 @dataclass
 class Resources:
     """A bundle of device resources (a need or a capacity)."""
 
     dsp: int = 0
     bram18k: int = 0
+    uram: int = 0
     lut: int = 0
     ff: int = 0
 
     def __iadd__(self, o: "Resources") -> "Resources":
         self.dsp += o.dsp
         self.bram18k += o.bram18k
+        self.uram += o.uram
         self.lut += o.lut
         self.ff += o.ff
         return self
@@ -271,14 +282,18 @@ def fifo_resources(depth: int, bits: int) -> tuple[str, Resources]:
     return "bram", Resources(bram18k=math.ceil(depth * bits / BRAM18K_BITS), lut=40, ff=60)
 
 
-def buffer_resources(elements: int, bits: int, partitions: int) -> Resources:
+def buffer_resources(elements: int, bits: int, partitions: int, *, uram: bool = False) -> Resources:
     """An on-chip buffer of `elements` split into `partitions` banks: a bank
     of at most LUTRAM_MAX_ELEMENTS is LUTRAM (a LUT6 holds 64 x 1 bits; half
-    packing efficiency assumed), a larger one at least one BRAM18K."""
+    packing efficiency assumed), a larger one at least one BRAM18K; with
+    `uram`, each bank takes ceil(elements / 4096) UltraRAMs (one element per
+    72-bit word: banks are not packed together)."""
     partitions = max(1, partitions)
     per = math.ceil(elements / partitions)
     if per <= LUTRAM_MAX_ELEMENTS:
         return Resources(lut=math.ceil(per * bits / 32) * partitions)
+    if uram:
+        return Resources(uram=math.ceil(per / URAM_WORDS) * math.ceil(bits / URAM_WORD_BITS) * partitions)
     return Resources(bram18k=max(1, math.ceil(per * bits / BRAM18K_BITS)) * partitions)
 
 

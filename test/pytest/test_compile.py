@@ -115,3 +115,54 @@ def test_python_api(tmp_path):
     assert r.precision == "fixed<32,10>" and r.cycles >= r.cycles_lower_bound > 0
     assert r.fifo_bits_lower_bound <= r.fifo_bits
     assert (tmp_path / "o" / "report.json").is_file()
+
+
+def test_report_has_part_fit_utilization_and_onchip_bytes(compiled):
+    r = json.loads((compiled / "report.json").read_text())
+    assert r["part"] == "u50" and r["part_string"] == "xcu50-fsvh2104-2-e" and r["fits"] is True
+    assert r["dsp_budget"] == int(5952 * 0.7)  # the default: 70% of the U50's DSPs
+    assert set(r["utilization"]) == {"dsp", "bram18k", "uram", "lut", "ff"}
+    assert r["utilization"]["dsp"] == round(r["dsp"] / 5952, 4)
+    mem = r["onchip_bytes"]
+    assert set(mem) == {"weights", "fifos", "row_buffers", "barrier_buffers", "total"}
+    assert mem["total"] == mem["weights"] + mem["fifos"] + mem["row_buffers"] + mem["barrier_buffers"]
+    # 2 -> 16 -> 16 -> 1 SIREN: every weight and bias is held on chip once per reader, 4 bytes each
+    assert mem["weights"] >= 4 * (2 * 16 + 16 + 16 * 16 + 16 + 16 + 1)
+    assert mem["fifos"] * 8 == r["fifo_bits"]
+    md = (compiled / "report.md").read_text()
+    assert "## Utilization of u50 (xcu50-fsvh2104-2-e): fits" in md and "| DSP |" in md and " MB |" in md
+
+
+def test_a_budget_over_the_part_fails_naming_the_dsps(tmp_path, capsys):
+    assert main(["compile", SPEC, "--order", "1", "--batch", "4", "--dsp-budget", "3200", "--part", "zcu104",
+                 "-o", str(tmp_path / "o"), "-q"]) == 1
+    err = _one_line_error(capsys)
+    assert "3,200" in err and "1,728 DSPs of zcu104" in err and "--allow-overfit" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_overfit_design_fails_before_emission_unless_allowed(tmp_path, capsys):
+    # 1,700 DSPs fit a ZCU104's 1,728, but the MACs and maps they buy need more LUTs than it has
+    big = "siren:in=2,hidden=64,layers=3,out=1,w0=30"
+    assert main(["compile", big, "--order", "1", "--batch", "4", "--part", "zcu104", "--dsp-budget", "1700",
+                 "-o", str(tmp_path / "o"), "-q"]) == 1
+    err = _one_line_error(capsys)
+    assert "does not fit zcu104 (xczu7ev-ffvc1156-2-e): it needs" in err and "LUT but the part has 230,400" in err
+    assert "--allow-overfit" in err
+    assert not (tmp_path / "o").exists()
+    assert main(["compile", big, "--order", "1", "--batch", "4", "--part", "zcu104", "--dsp-budget", "1700",
+                 "--allow-overfit", "-o", str(tmp_path / "p"), "-q"]) == 0
+    r = json.loads((tmp_path / "p" / "report.json").read_text())
+    assert r["fits"] is False and any("emitted anyway" in w for w in r["warnings"])
+    assert "does NOT fit" in (tmp_path / "p" / "report.md").read_text()
+
+
+def test_an_absurd_model_is_refused_in_seconds(tmp_path, capsys):
+    import time
+
+    t = time.perf_counter()
+    assert main(["compile", "siren:in=2,hidden=4096,layers=2,out=3,w0=30", "--order", "1", "--batch", "4",
+                 "-o", str(tmp_path / "o"), "-q"]) == 1
+    err = _one_line_error(capsys)
+    assert time.perf_counter() - t < 60
+    assert "parameters need" in err and "MB on chip" in err and "u250" in err and "59.6 MB" in err

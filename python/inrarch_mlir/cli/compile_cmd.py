@@ -24,8 +24,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--order", type=int, required=True, help="highest derivative order (all orders 0..N)")
     parser.add_argument("--batch", type=int, required=True, help="samples streamed per run")
     parser.add_argument("--precision", default="float", help="float (default) or fixed<W,I>, e.g. fixed<32,10>")
-    parser.add_argument("--dsp-budget", type=int, default=3200, metavar="D",
-                        help="DSPs for stream-parallelize to spread over the matmuls (default 3200)")
+    parser.add_argument("--dsp-budget", type=int, default=None, metavar="D",
+                        help="DSPs for stream-parallelize to spread over the matmuls (default: 70%% of the part's)")
+    parser.add_argument("--part", default="u50", metavar="NAME",
+                        help="device: u50 (default), u55c, u280, u250, vck5000, zcu104, zcu102, or a Vitis part string")
+    parser.add_argument("--clock-mhz", type=float, default=None, metavar="MHZ",
+                        help="kernel clock (default: the part's, 300 MHz on the Alveo cards)")
+    parser.add_argument("--allow-overfit", action="store_true",
+                        help="emit a design that needs more DSP/BRAM/URAM/LUT/FF than the part has (it says so)")
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output directory")
     parser.add_argument("--force", action="store_true", help="replace OUTDIR if it exists and is not empty")
     parser.add_argument("--in-features", type=int, default=None, metavar="K",
@@ -70,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"--order must be >= 0, got {args.order}")
     if args.batch < 1:
         return _usage(f"--batch must be >= 1, got {args.batch}")
-    if args.dsp_budget < 1:
+    if args.dsp_budget is not None and args.dsp_budget < 1:
         return _usage(f"--dsp-budget must be >= 1, got {args.dsp_budget}")
     from ..frontend.limits import LimitError, check_sizes, limits_from_args
 
@@ -109,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
             report = compile(args.model, args.order, args.batch, outdir=args.output, precision=args.precision,
                              dsp_budget=args.dsp_budget, in_features=args.in_features, seed=args.seed,
                              stop_after=args.stop_after, dump_ir=args.dump_ir, overwrite=args.force,
-                             progress=progress, limits=limits)
+                             progress=progress, part=args.part, clock_mhz=args.clock_mhz,
+                             allow_overfit=args.allow_overfit, limits=limits)
         finally:
             if status is not None:
                 status.stop()

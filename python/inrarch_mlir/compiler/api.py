@@ -6,11 +6,11 @@ from typing import Callable, Optional
 
 from .compilation import Compilation
 from .events import ProgressEvent
-from .options import DEFAULT_DSP_BUDGET, CompileOptions
+from .options import CompileOptions
 
 
 def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = "float",
-            dsp_budget: int = DEFAULT_DSP_BUDGET, in_features: Optional[int] = None, seed: int = 0,
+            dsp_budget: Optional[int] = None, in_features: Optional[int] = None, seed: int = 0,
             stop_after: Optional[str] = None, dump_ir=None, overwrite: bool = False,
             progress: Optional[Callable[[ProgressEvent], None]] = None, part: str = "u50",
             clock_mhz: Optional[float] = None, allow_overfit: bool = False, trace_points: int = 256, limits=None):
@@ -20,6 +20,7 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     Writes `outdir/` (report.json, report.md, graph.dot[, graph.svg], fifo_occupancy.png,
     hls/ with the HLS project and hls/data/ with the testbench data) and returns the `Report`.
 
+    - dsp_budget: DSPs for stream-parallelize (default: 70% of the part's DSPs).
     - stop_after: a pass name of the pipeline (or "import"): stop there and write
       `outdir/<pass>.mlir` and a report.json with `stopped_after`.
     - dump_ir: a directory; the IR after every pass goes to `NN-<pass>.mlir` there.

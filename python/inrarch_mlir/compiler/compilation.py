@@ -23,6 +23,7 @@ from typing import Callable, Optional
 
 from .. import pipeline as P
 from ..dialects.walk import funcs, int_attrs
+from ..target import dsp_per_mac
 from .events import Progress, ProgressEvent, Stage, StageTimer
 from .options import IMPORT_FILENAME, CompileFailed, CompileOptions
 
@@ -45,10 +46,12 @@ class Compilation:
         self.say = Progress(self.timer, progress)
         self.stages = [(Stage.LOWER, P.LOWER_PIPELINE + "," +
                         P.set_target_pipeline(options.part.name, options.clock_mhz, options.precision))]
-        if options.dsp_budget is not None:
-            self.stages.append((Stage.PARALLELIZE, P.parallelize_pipeline(options.dsp_budget,
-                                                                          options.family == "fixed")))
-        self.stages += [(Stage.BALANCE, P.BALANCE_PIPELINE), (Stage.CHECK, P.CHECK_PIPELINE)]
+        if options.parallelize:
+            per_mac = dsp_per_mac(options.part, options.family)
+            self.stages.append((Stage.PARALLELIZE, P.parallelize_pipeline(
+                options.dsp_budget, options.family == "fixed", per_mac if options.part.family == "versal" else None)))
+        self.stages += [(Stage.BALANCE, P.BALANCE_PIPELINE),
+                        (Stage.CHECK, P.CHECK_PIPELINE + "," + P.fit_pipeline(options.allow_overfit))]
         self.pipeline = ",".join(text for _, text in self.stages)
         self.pass_names = [e.split("{", 1)[0].strip() for e in P.split_top_level(self.pipeline)]
         self.pass_seconds: dict[str, float] = {}
@@ -67,7 +70,8 @@ class Compilation:
         from ..frontend.limits import LimitError, Limits, check_sizes
 
         o = self.options
-        o.limits = o.limits or Limits()
+        o.limits = dataclasses.replace(o.limits or Limits(), hardware=not o.allow_overfit,
+                                       element_bits=o.element_bits or 32)
         try:
             check_sizes(o.order, o.batch, o.limits)
         except LimitError as e:
@@ -177,7 +181,8 @@ class Compilation:
         t = time.perf_counter()
         hls_dir.mkdir(parents=True, exist_ok=True)
         (hls_dir / "design.mlir").write_text(str(self.module) + "\n")
-        self.design = hls.emit_project(self.module, hls_dir, precision=prec, filename=str(hls_dir / "design.mlir"))
+        self.design = hls.emit_project(self.module, hls_dir, precision=prec, filename=str(hls_dir / "design.mlir"),
+                                       part=o.part.part, clock=round(1000.0 / o.clock_mhz, 2))
         self.hls_dir = hls_dir
         self.coupled = coupled
         self.timings["emit"] = time.perf_counter() - t
@@ -303,7 +308,8 @@ class Compilation:
 
         o = self.options
         return Report(model=o.model_name, order=o.order, batch=o.batch, precision=o.precision,
-                      dsp_budget=o.dsp_budget or 0, outdir=str(out), clock_mhz=o.clock_mhz)
+                      dsp_budget=o.dsp_budget if o.parallelize else 0, outdir=str(out), clock_mhz=o.clock_mhz,
+                      part=o.part.name)
 
     def _shown(self, path: Path) -> Path:
         """`path` as the user will find it (inside the final outdir, not the temporary one)."""

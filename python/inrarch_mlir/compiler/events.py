@@ -20,7 +20,7 @@ class Stage(StrEnum):
     LOWER = "lower"
     PARALLELIZE = "parallelize"
     BALANCE = "balance"
-    CHECK = "deadlock check"
+    CHECK = "check"
     EMIT = "emit"
     DATA = "data"
     SIMULATE = "simulate"

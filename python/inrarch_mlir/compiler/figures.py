@@ -14,7 +14,7 @@ from pathlib import Path
 from ..dialects import stream as S
 from ..dialects.walk import int_attrs
 from ..report import graph_dot, occupancy_plot, write_dot
-from ..resources import estimate, word_bits
+from ..resources import estimate, onchip_bytes, utilization, word_bits
 
 
 def write_report(c, tmp: Path, out: Path):
@@ -26,6 +26,7 @@ def write_report(c, tmp: Path, out: Path):
         attrs = int_attrs(c.func)
         lanes = {name: S.channel_info(site[0].results[site[1]].type).lanes for name, site in sg.edge_sites.items()}
         est = estimate(c.func, graph, o.family, o.element_bits)
+        memory = onchip_bytes(c.func, graph, o.element_bits)
         dot_text = graph_dot(graph, sg.kernel_ops)
     kinds: dict = {}
     for k in graph.kernels:
@@ -49,6 +50,12 @@ def write_report(c, tmp: Path, out: Path):
     report.dsp_allocated = attrs.get("dsp")
     report.dsp, report.bram18k = est.total.dsp, est.total.bram18k
     report.lut, report.ff = est.total.lut, est.total.ff
+    report.uram = est.total.uram
+    report.part_string = o.part.part
+    report.utilization = {k: round(v, 4) if v != float("inf") else None
+                          for k, v in utilization(est.total, o.part).items()}
+    report.fits = all(u is not None and u <= 1.0 for u in report.utilization.values())
+    report.onchip_bytes = memory
     report.resources = est.to_dict()
     report.kernel_kinds = kinds
     report.results = [r.name for r in c.imported.layout.results]

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from ..target import DEFAULT_PART_NAME, find_part
+from ..target import DEFAULT_DSP_FRACTION, DEFAULT_PART_NAME, find_part
 
-#: DSPs `stream-parallelize` may spread over the kernels by default.
-DEFAULT_DSP_BUDGET = 3200
+#: The DSP budget when none is given: this fraction of the part's DSPs.
+DEFAULT_DSP_BUDGET = "70% of the part's DSPs"
 #: Extra coordinates (uniform in [-1, 1]) the range analysis samples besides
 #: the testbench batch.
 RANGE_SAMPLES = 1024
@@ -28,7 +28,8 @@ class CompileOptions:
     """Everything `inrarch compile` and `inrarch_mlir.compile` take.
 
     - model: a spec (`siren:in=2,...`, `path.py:factory`) or an nn.Module.
-    - dsp_budget: None skips `stream-parallelize` (lanes 1, one MAC each).
+    - dsp_budget: DSPs for `stream-parallelize` (default: `target.DEFAULT_DSP_FRACTION`
+      of the part's); parallelize=False skips the pass (lanes 1, one MAC each).
     - stop_after: a pass of the pipeline (or "import"): stop there, write its IR.
     - dump_ir: a directory for the IR after every pass (`NN-<pass>.mlir`).
     - part: a `target.Part` or its name (u50, ..., or a Vitis part string).
@@ -41,7 +42,8 @@ class CompileOptions:
     order: int = 1
     batch: int = 64
     precision: str = "float"
-    dsp_budget: Optional[int] = DEFAULT_DSP_BUDGET
+    dsp_budget: Optional[int] = None
+    parallelize: bool = True
     in_features: Optional[int] = None
     seed: int = 0
     stop_after: Optional[str] = None
@@ -60,8 +62,6 @@ class CompileOptions:
             raise CompileFailed(f"order must be >= 0, got {self.order}")
         if self.batch < 1:
             raise CompileFailed(f"batch must be >= 1, got {self.batch}")
-        if self.dsp_budget is not None and self.dsp_budget < 1:
-            raise CompileFailed(f"dsp-budget must be >= 1, got {self.dsp_budget}")
         p = self.precision.replace(" ", "")
         if p != "float":
             m = re.fullmatch(r"fixed<(\d+),(-?\d+)>", p)
@@ -80,6 +80,14 @@ class CompileOptions:
             self.clock_mhz = self.part.clock_mhz
         if not self.clock_mhz > 0:
             raise CompileFailed(f"clock must be > 0 MHz, got {self.clock_mhz}")
+        if self.dsp_budget is None:
+            self.dsp_budget = int(self.part.dsp * DEFAULT_DSP_FRACTION)
+        if self.dsp_budget < 1:
+            raise CompileFailed(f"dsp-budget must be >= 1, got {self.dsp_budget}")
+        if self.parallelize and self.dsp_budget > self.part.dsp and not self.allow_overfit:
+            raise CompileFailed(f"--dsp-budget {self.dsp_budget:,} is more than the {self.part.dsp:,} DSPs of "
+                                f"{self.part.name} ({self.part.part}); lower it, pick a larger --part, or pass "
+                                "--allow-overfit")
 
     @property
     def model_name(self) -> str:

@@ -24,11 +24,18 @@ class LimitError(FrontendError):
 
 @dataclass(frozen=True)
 class Limits:
-    """Upper bounds on a request; each is raised by the `--max-...` flag of the same name."""
+    """Upper bounds on a request; each is raised by the `--max-...` flag of the same name.
+
+    `hardware`: also refuse a model no part could hold (weights over the
+    largest part's on-chip memory, or more matmuls than any part has DSPs
+    for one MAC each), at `element_bits` per weight; `inrarch compile` sets
+    it, `--allow-overfit` clears it."""
 
     max_order: int = MAX_ORDER
     max_batch: int = MAX_BATCH
     max_kernels: int = MAX_KERNELS
+    hardware: bool = False
+    element_bits: int = 32
 
 
 def limits_from_args(args) -> "Limits":
@@ -60,7 +67,8 @@ def estimate_kernels(in_features: int, out_features: int, layers: int, order: in
 
 
 def check_model(module, in_features: int, order: int, only_order: bool = False, limits: Limits = Limits()) -> None:
-    """Raises `LimitError` if the estimated kernel count of `module` is over `limits.max_kernels`."""
+    """Raises `LimitError` if the estimated kernel count of `module` is over `limits.max_kernels`,
+    or (with `limits.hardware`) if no part could hold it."""
     from torch import nn
 
     linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
@@ -71,3 +79,28 @@ def check_model(module, in_features: int, order: int, only_order: bool = False, 
         raise LimitError(f"order {order} would need at least {n:,} kernels ({p:,} unique partials x "
                          f"{max(len(linears), 1)} layers); the limit is {limits.max_kernels:,}; "
                          f"pass --max-kernels {n} to raise it")
+    if limits.hardware:
+        check_fits_some_part(module, linears, n, limits.element_bits)
+
+
+def check_fits_some_part(module, linears, matmuls: int, element_bits: int) -> None:
+    """Refuses, before any tracing, a model that no known part can hold: its
+    weights alone over the largest on-chip memory (BRAM + URAM), or fewer
+    DSPs than one MAC unit per matmul needs on every part."""
+    from ..target import PARTS, dsp_per_mac, largest_part
+
+    params = sum(p.numel() for p in module.parameters())
+    need = params * element_bits // 8
+    big = largest_part()
+    macs = sum(m.in_features * m.out_features for m in linears)
+    if need > big.onchip_bytes:
+        raise LimitError(f"the model's {params:,} parameters need {need / 1e6:,.1f} MB on chip at {element_bits} "
+                         f"bits ({macs:,} MACs per sample in the forward pass alone); the largest part, "
+                         f"{big.name} ({big.part}), has {big.onchip_bytes / 1e6:.1f} MB of BRAM and URAM; pass "
+                         "--allow-overfit to compile it anyway")
+    family = "float" if element_bits == 32 else "fixed"
+    if all(matmuls * dsp_per_mac(p, family) > p.dsp for p in PARTS.values()):
+        most = max(PARTS.values(), key=lambda p: p.dsp // dsp_per_mac(p, family))
+        raise LimitError(f"the design needs at least {matmuls:,} matmul kernels, {matmuls * dsp_per_mac(most, family):,} "
+                         f"DSPs at one MAC unit each, more than any part has (the most: {most.name}, {most.dsp:,}); "
+                         "pass --allow-overfit to compile it anyway")

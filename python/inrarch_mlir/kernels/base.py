@@ -105,6 +105,15 @@ class LanesRule:
     pin: str = ""
 
 
+#: On-chip memory by kind (report.json `onchip_bytes`); FIFOs are charged per edge.
+MEMORY_KINDS = ("weights", "fifos", "row_buffers", "barrier_buffers")
+
+
+def held(elements: int, bits: int) -> int:
+    """Bytes of `elements` values of `bits` bits."""
+    return -(-int(elements) * bits // 8)
+
+
 #: Fixed-point scale rules (`OpKind.scale_rule`).
 SCALE_OWN = "own"  # the op's measured range picks its output scale
 SCALE_THROUGH = "through"  # values pass unchanged: outputs share the inputs' scale
@@ -185,15 +194,18 @@ class OpKind:
     - scale_rule(op): one of SCALE_OWN / SCALE_THROUGH / SCALE_WEIGHTS /
       SCALE_NONE: which range the fixed-point scale of its outputs follows.
     - lanes(op): its `LanesRule`.
-    - resources(op, family, bits): its DSP/BRAM18K/LUT/FF estimate
+    - resources(op, family, bits): its DSP/BRAM18K/URAM/LUT/FF estimate
       (`family` "float" or "fixed", `bits` per element).
+    - memory(op, bits): the bytes it holds on chip, by kind (`MEMORY_KINDS`
+      but "fifos": "weights", "row_buffers", "barrier_buffers"), as the
+      elements its C++ arrays hold (not rounded to memory blocks).
     - emit(op, ctx): its `CppCall`, or None when it emits no process; `ctx`
       is the emitter's `emit.hls.calls.CallContext`.
     """
 
     INTERFACE: ClassVar[tuple[str, ...]] = (
         "role", "operand_kinds", "result_kinds", "build", "verify", "is_barrier", "timing", "evaluate",
-        "scale_rule", "lanes", "resources", "emit")
+        "scale_rule", "lanes", "resources", "memory", "emit")
 
     name: ClassVar[str] = ""
     role: ClassVar[str | None] = None
@@ -223,6 +235,9 @@ class OpKind:
         raise NotImplementedError
 
     def resources(self, op, family: str, bits: int) -> Resources:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def memory(self, op, bits: int) -> dict:  # pragma: no cover - interface
         raise NotImplementedError
 
     def emit(self, op, ctx) -> CppCall | None:  # pragma: no cover - interface

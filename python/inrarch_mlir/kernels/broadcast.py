@@ -12,7 +12,7 @@ from ..dataflow import Kernel
 from ..dialects import stream_types as S
 from ..target import Resources, buffer_resources, kernel_overhead
 from .base import (DATA_T, SCALE_OWN, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, barrier_timing,
-                   cpp_shape, in_info, out_info, same_element_type, words)
+                   cpp_shape, held, in_info, out_info, same_element_type, words)
 
 
 def broadcast(source: ir.Value, shape: Sequence[int], lanes: int = 1, *, loc=None, ip=None) -> ir.Value:
@@ -93,6 +93,14 @@ class BroadcastKind(OpKind):
         if self.is_barrier(op):  # the repeated row, held whole
             r += buffer_resources(math.prod(in_info(op).shape), bits, 1)
         return r
+
+    def memory(self, op, bits: int) -> dict:
+        """A buffer broadcast holds its weights; a channel broadcast one sample; a row along the batch, that row."""
+        if _from_buffer(op):
+            return {"weights": held(math.prod(S.buffer_tensor(op.operands[0].type).shape), bits)}
+        kind = "barrier_buffers" if self.is_barrier(op) else "row_buffers"
+        return {kind: held(in_info(op).elements_per_sample if kind == "row_buffers" else math.prod(in_info(op).shape),
+                           bits)}
 
     def emit(self, op, ctx) -> CppCall:
         out = out_info(op)

@@ -12,7 +12,7 @@ from ..dataflow import Kernel
 from ..dialects import stream_types as S
 from ..target import Resources, buffer_resources, kernel_overhead
 from .base import (DATA_T, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, barrier_timing, cpp_shape,
-                   out_info, same_element_type, words)
+                   held, out_info, same_element_type, words)
 
 
 def concat(inputs: Sequence[ir.Value], dim: int, lanes: int = 1, *, loc=None, ip=None) -> ir.Value:
@@ -75,6 +75,12 @@ class ConcatKind(OpKind):
         if self.is_barrier(op):  # every input, held whole
             r += buffer_resources(sum(math.prod(S.channel_info(v.type).shape) for v in op.operands), bits, 1)
         return r
+
+    def memory(self, op, bits: int) -> dict:
+        """Along the batch every input is held whole; along features the words stream through."""
+        if not self.is_barrier(op):
+            return {}
+        return {"barrier_buffers": held(sum(math.prod(S.channel_info(v.type).shape) for v in op.operands), bits)}
 
     def emit(self, op, ctx) -> CppCall:
         out = out_info(op)

@@ -47,5 +47,8 @@ class FifoKind(OpKind):
     def resources(self, op, family: str, bits: int) -> Resources:
         return Resources()  # charged per dataflow edge (target.fifo_resources), fifo op or not
 
+    def memory(self, op, bits: int) -> dict:
+        return {}  # its words are charged per dataflow edge (MEMORY_KINDS 'fifos')
+
     def emit(self, op, ctx) -> None:
         return None  # declared by the project writer from the dataflow edges (INRARCH_FIFO)

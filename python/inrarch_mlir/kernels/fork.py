@@ -49,6 +49,9 @@ class ForkKind(OpKind):
     def resources(self, op, family: str, bits: int) -> Resources:
         return kernel_overhead("fork")
 
+    def memory(self, op, bits: int) -> dict:
+        return {}  # nothing: it copies each word through
+
     def emit(self, op, ctx) -> CppCall:
         info = in_info(op)
         return CppCall("inrarch::fork", {"B": info.batch, "ROW": info.elements_per_sample, "LANES": info.lanes},

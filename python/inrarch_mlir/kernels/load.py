@@ -54,6 +54,9 @@ class LoadKind(OpKind):
     def resources(self, op, family: str, bits: int) -> Resources:
         return kernel_overhead("load")
 
+    def memory(self, op, bits: int) -> dict:
+        return {}  # nothing: it streams from memory
+
     def emit(self, op, ctx) -> CppCall:
         info = out_info(op)
         port = ctx.input_port(op)

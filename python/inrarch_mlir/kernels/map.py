@@ -115,6 +115,9 @@ class MapKind(OpKind):
             r.ff += int(MAP_OP_FF.get(name, DEFAULT_MAP_OP_LOGIC) * scale) * lanes
         return r
 
+    def memory(self, op, bits: int) -> dict:
+        return {}  # nothing: one word in flight per input
+
     def emit(self, op, ctx) -> CppCall:
         functor = f"{ctx.name}_f"
         fixed = None

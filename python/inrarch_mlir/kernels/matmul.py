@@ -6,9 +6,10 @@ from torch_mlir import ir
 
 from ..dataflow import Kernel
 from ..dialects import stream_types as S
-from ..target import (DSP_PER_MAC, MATMUL_FF_PER_MAC, MATMUL_LATENCY, MATMUL_LUT_PER_MAC, WEIGHT_LANES, Resources,
-                      buffer_resources, kernel_overhead)
-from .base import DATA_T, SCALE_OWN, CppCall, CppType, LanesRule, OpKind, Reject, in_info, out_info, same_element_type
+from ..target import (MATMUL_FF_PER_MAC, MATMUL_LATENCY, MATMUL_LUT_PER_MAC, WEIGHT_LANES, Resources,
+                      buffer_resources, dsp_per_mac, kernel_overhead)
+from .base import (DATA_T, SCALE_OWN, CppCall, CppType, LanesRule, OpKind, Reject, held, in_info, out_info,
+                   same_element_type, target_of)
 
 
 def matmul(x: ir.Value, w: ir.Value, *, transpose_w: bool = False, lanes: int = 1, macs: int | None = None,
@@ -34,6 +35,17 @@ def weight_type(op) -> ir.RankedTensorType:
     """The weight matrix of a matmul in its storage layout, buffered or streamed."""
     w = op.operands[1].type
     return S.buffer_tensor(w) if S.is_buffer(w) else ir.RankedTensorType(S.channel_info(w).tensor_type)
+
+
+#: Attribute naming the memory a matmul's weight buffer binds to ("bram" or "uram"; stream-fit).
+WEIGHT_STORAGE_ATTR = "stream.weight_storage"
+
+
+def weight_storage(op) -> str:
+    """Where the weight buffer lives: "uram" when stream-fit moved it there, else "bram"."""
+    if WEIGHT_STORAGE_ATTR in op.attributes:
+        return ir.StringAttr(op.attributes[WEIGHT_STORAGE_ATTR]).value
+    return "bram"
 
 
 def streams_weight(op) -> bool:
@@ -108,16 +120,25 @@ class MatmulKind(OpKind):
         return LanesRule()  # input and output lanes are free and independent; MACs follow them
 
     def resources(self, op, family: str, bits: int) -> Resources:
-        """MACs x (DSP, LUT, FF per MAC) plus the weight buffer cyclically
-        partitioned over the MACs (`target.buffer_resources`)."""
+        """MACs x (DSP, LUT, FF per MAC; DSPs per MAC from the function's
+        target part) plus the weight buffer cyclically partitioned over the
+        MACs (`target.buffer_resources`), in URAM when `stream.weight_storage`
+        says so (stream-fit)."""
         macs = S.int_attr(op, "macs", 1)
         w = weight_type(op)
         r = kernel_overhead("matmul")
-        r.dsp += macs * DSP_PER_MAC[family]
+        r.dsp += macs * dsp_per_mac(target_of(op).part, family)
         r.lut += macs * MATMUL_LUT_PER_MAC[family]
         r.ff += macs * MATMUL_FF_PER_MAC[family]
-        r += buffer_resources(int(w.shape[0]) * int(w.shape[1]), bits, macs)
+        r += buffer_resources(int(w.shape[0]) * int(w.shape[1]), bits, macs, uram=weight_storage(op) == "uram")
         return r
+
+    def memory(self, op, bits: int) -> dict:
+        """The weight buffer (a streamed weight is held whole: a barrier) and the double-buffered input row."""
+        w = weight_type(op)
+        k = in_info(op).shape[1]
+        kind = "barrier_buffers" if streams_weight(op) else "weights"
+        return {kind: held(int(w.shape[0]) * int(w.shape[1]), bits), "row_buffers": held(2 * k, bits)}
 
     def emit(self, op, ctx) -> CppCall:
         if streams_weight(op) and ctx.precision.fixed:

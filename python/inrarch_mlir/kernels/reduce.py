@@ -11,7 +11,7 @@ from ..dataflow import Kernel
 from ..dialects import stream_types as S
 from ..target import REDUCE_DSP, REDUCE_LATENCY, Resources, buffer_resources, kernel_overhead
 from .base import (DATA_T, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, barrier_timing, cpp_shape,
-                   in_info, out_info, same_element_type, words)
+                   held, in_info, out_info, same_element_type, words)
 
 
 def reduce(source: ir.Value, dims: Sequence[int], lanes: int = 1, *, loc=None, ip=None) -> ir.Value:
@@ -69,6 +69,12 @@ class ReduceKind(OpKind):
         if self.is_barrier(op):  # the kept dims, held whole
             r += buffer_resources(math.prod(out_info(op).shape), bits, 1)
         return r
+
+    def memory(self, op, bits: int) -> dict:
+        """The accumulators: the kept dims of a sum over the batch (a barrier) or of one sample."""
+        if self.is_barrier(op):
+            return {"barrier_buffers": held(math.prod(out_info(op).shape), bits)}
+        return {"row_buffers": held(out_info(op).elements_per_sample, bits)}
 
     def emit(self, op, ctx) -> CppCall:
         inp = in_info(op)

@@ -58,5 +58,8 @@ class ReshapeKind(OpKind):
     def resources(self, op, family: str, bits: int) -> Resources:
         return Resources()
 
+    def memory(self, op, bits: int) -> dict:
+        return {}  # nothing: a wire
+
     def emit(self, op, ctx) -> None:
         return None

@@ -11,7 +11,7 @@ from ..dataflow import Kernel
 from ..dialects import stream_types as S
 from ..target import Resources, buffer_resources, kernel_overhead
 from .base import (DATA_T, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, barrier_timing, cpp_shape,
-                   in_info, out_info, words)
+                   held, in_info, out_info, words)
 
 
 def slice_(source: ir.Value, offsets: Sequence[int], sizes: Sequence[int], strides: Sequence[int] | None = None,
@@ -82,6 +82,10 @@ class SliceKind(OpKind):
         if self.is_barrier(op):  # the whole input, held
             r += buffer_resources(math.prod(in_info(op).shape), bits, 1)
         return r
+
+    def memory(self, op, bits: int) -> dict:
+        """Cutting the batch holds the whole input; a per-sample slice streams through."""
+        return {"barrier_buffers": held(math.prod(in_info(op).shape), bits)} if self.is_barrier(op) else {}
 
     def emit(self, op, ctx) -> CppCall:
         inp, out = in_info(op), out_info(op)

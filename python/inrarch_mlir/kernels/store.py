@@ -49,6 +49,9 @@ class StoreKind(OpKind):
     def resources(self, op, family: str, bits: int) -> Resources:
         return kernel_overhead("store")
 
+    def memory(self, op, bits: int) -> dict:
+        return {}  # nothing: it streams to memory
+
     def emit(self, op, ctx) -> CppCall:
         info = in_info(op)
         port = ctx.output_port(op)

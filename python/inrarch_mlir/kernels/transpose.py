@@ -13,7 +13,7 @@ from ..dataflow import Kernel
 from ..dialects import stream_types as S
 from ..target import Resources, buffer_resources, kernel_overhead
 from .base import (DATA_T, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, barrier_timing, cpp_shape,
-                   in_info, out_info, same_element_type, words)
+                   held, in_info, out_info, same_element_type, words)
 
 
 def transpose(source: ir.Value, perm: Sequence[int], lanes: int = 1, *, loc=None, ip=None) -> ir.Value:
@@ -68,6 +68,12 @@ class TransposeKind(OpKind):
         if self.is_barrier(op):  # the whole input, held
             r += buffer_resources(math.prod(in_info(op).shape), bits, 1)
         return r
+
+    def memory(self, op, bits: int) -> dict:
+        """Per sample it holds one sample; moving the batch, the whole tensor."""
+        if self.is_barrier(op):
+            return {"barrier_buffers": held(math.prod(in_info(op).shape), bits)}
+        return {"row_buffers": held(in_info(op).elements_per_sample, bits)}
 
     def emit(self, op, ctx) -> CppCall:
         inp, out = in_info(op), out_info(op)

@@ -158,6 +158,9 @@ class WeightsKind(OpKind):
     def resources(self, op, family: str, bits: int) -> Resources:
         return Resources()  # the buffer is charged to its reader (matmul, broadcast)
 
+    def memory(self, op, bits: int) -> dict:
+        return {}  # its buffer is held by its reader (matmul, broadcast), charged there
+
     def emit(self, op, ctx) -> CppCall:
         shape, offset, strides = view_params(op)
         size = max(1, math.prod(shape))

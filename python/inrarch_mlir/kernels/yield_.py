@@ -47,5 +47,8 @@ class YieldKind(OpKind):
     def resources(self, op, family: str, bits: int) -> Resources:
         return Resources()
 
+    def memory(self, op, bits: int) -> dict:
+        return {}  # nothing: part of its map
+
     def emit(self, op, ctx) -> None:
         return None  # printed as its map functor's `return`

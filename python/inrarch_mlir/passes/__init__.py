@@ -25,6 +25,7 @@ PASSES: dict[str, str] = {
     "stream-annotate-timing": "stream_annotate_timing:StreamAnnotateTimingPass",
     "stream-balance": "stream_balance:StreamBalancePass",
     "stream-check-deadlock": "stream_check_deadlock:StreamCheckDeadlockPass",
+    "stream-fit": "stream_fit:StreamFitPass",
 }
 
 

@@ -53,7 +53,7 @@ def designs(tmp_path_factory):
 
     def build_design(model, order, batch, *, precision, outdir):
         # the stream pipeline without stream-parallelize (lanes 1, one MAC each)
-        return Compilation(CompileOptions(model, order, batch, precision=precision, dsp_budget=None)).build_project(outdir)
+        return Compilation(CompileOptions(model, order, batch, precision=precision, parallelize=False)).build_project(outdir)
 
     root = tmp_path_factory.mktemp("hls")
     built = {}
