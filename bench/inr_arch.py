@@ -1,10 +1,15 @@
-"""The INR-Arch benchmark: SIREN 2 -> 256 x4 -> 3 (w0 = 30), batch 64, orders 1 and 2.
+"""The INR-Arch benchmark: SIREN 2 -> 256 x4 -> 3 (w0 = 30), batch 64, orders 1 and 2, on the U50.
 
-For each order: `inrarch_mlir.compile(...)` at a DSP budget like INR-Arch's
-(3,200) -> kernels, FIFOs, FIFO elements and bits, cycles (and ms at
-300 MHz), resource estimate, compile time; beside INR-Arch's published
-figures and beside PyTorch on this machine's CPU computing the same partials
-(all unique partials of orders 0..N of the 3 outputs w.r.t. the 2 inputs):
+For each order and precision (INR-Arch's fixed<32,10>, and float):
+`inrarch_mlir.compile(...)` for the Alveo U50 at a DSP budget like
+INR-Arch's (3,200; --allow-overfit, so that a design that does not fit is
+still measured, and marked) -> kernels, FIFOs, cycles from the timing model
+and from the timed C simulation of the emitted C++ (`inrarch csim --bounded
+--timed`), ms at 300 MHz, on-chip memory in MB (as the paper reports it),
+DSP/BRAM18K/URAM/LUT utilization of the U50, fits yes/no; beside INR-Arch's
+published figures and beside PyTorch on this machine's CPU computing the
+same partials (all unique partials of orders 0..N of the 3 outputs w.r.t.
+the 2 inputs):
 
 - torch.func: `vmap` of nested `jacrev` per sample (full derivative tensors,
   the unique entries read out);
@@ -16,7 +21,8 @@ torch's default thread count. Peak memory: the rise of the process's peak
 resident set size (VmHWM, reset through /proc/self/clear_refs just before
 the runs) over its RSS before them, each formulation in a fresh subprocess.
 
-    python bench/inr_arch.py [--orders 1 2] [--batch 64] [--budget 3200]
+    python bench/inr_arch.py [--orders 1 2] [--precisions fixed<32,10> float] [--batch 64] [--budget 3200]
+                             [--no-csim] [--no-pytorch]
 
 OUR CYCLES, MS AND RESOURCES ARE ESTIMATES of our models (kernel timing
 model + cycle simulator; `inrarch_mlir.resources`), not synthesis or
@@ -40,16 +46,35 @@ from common import CLOCK_MHZ, INR_ARCH, RESULTS
 from common import SIREN256 as SPEC
 
 
-def ours(order: int, batch: int, budget: int) -> dict:
+def timed_csim(outdir: Path) -> dict:
+    """`inrarch csim OUTDIR --bounded --timed`: cycles of the emitted C++ (and its error against PyTorch)."""
+    out = outdir / "timed.json"
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "inrarch_mlir.cli.main", "csim", str(outdir), "--bounded", "--timed",
+                           "--json", str(out)], capture_output=True, text=True)
+    res = {"rc": proc.returncode, "seconds": round(time.perf_counter() - t, 1)}
+    if out.is_file():
+        r = json.loads(out.read_text())
+        res.update({k: r.get(k) for k in ("cycles_csim", "cycles_model", "max_rel_err")})
+    if proc.returncode != 0:
+        res["error"] = (proc.stderr.strip().splitlines() or [""])[-1]
+    return res
+
+
+def ours(order: int, batch: int, budget: int, precision: str, csim: bool) -> dict:
     import inrarch_mlir
 
     with tempfile.TemporaryDirectory() as d:
-        r = inrarch_mlir.compile(SPEC, order, batch, outdir=Path(d) / "out", dsp_budget=budget)
+        outdir = Path(d) / "out"
+        r = inrarch_mlir.compile(SPEC, order, batch, outdir=outdir, dsp_budget=budget, precision=precision,
+                                 part="u50", allow_overfit=True)
+        timed = timed_csim(outdir) if csim else None
     keys = ("kernels", "fifos", "fifo_elements", "fifo_bits", "fifo_bits_lower_bound", "fifo_bits_lp", "cycles",
-            "cycles_lower_bound", "cycles_unbounded", "period", "dsp", "dsp_allocated", "bram18k", "lut", "ff",
-            "compile_seconds", "stage_seconds")
+            "cycles_lower_bound", "cycles_unbounded", "period", "dsp", "dsp_allocated", "bram18k", "uram", "lut", "ff",
+            "fits", "utilization", "onchip_bytes", "compile_seconds", "stage_seconds")
     row = {k: getattr(r, k) for k in keys}
-    row.update(order=order, batch=batch, budget=budget, ms=r.cycles / (CLOCK_MHZ * 1e3))
+    row.update(order=order, batch=batch, budget=budget, precision=precision, part=r.part,
+               ms=r.cycles / (CLOCK_MHZ * 1e3), onchip_mb=r.onchip_bytes["total"] / 1e6, timed=timed)
     return row
 
 
@@ -144,6 +169,9 @@ def baseline(order: int, batch: int, form: str, runs: int, warmup: int, device: 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orders", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--precisions", nargs="+", default=["fixed<32,10>", "float"])
+    ap.add_argument("--no-csim", action="store_true", help="skip the timed C simulation")
+    ap.add_argument("--no-pytorch", action="store_true", help="skip the PyTorch baseline")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--budget", type=int, default=3200)
     ap.add_argument("--runs", type=int, default=30)
@@ -162,32 +190,48 @@ def main() -> None:
     devices = ["cpu"] + (["cuda"] if gpu else [])
     rows, base = [], []
     for order in args.orders:
-        rows.append(ours(order, args.batch, args.budget))
-        for dev in devices:
+        for precision in args.precisions:
+            rows.append(ours(order, args.batch, args.budget, precision, not args.no_csim))
+        for dev in devices if not args.no_pytorch else []:
             for form in ("torch.func", "autograd"):
                 base.append(baseline(order, args.batch, form, args.runs, args.warmup, dev))
 
-    print(f"SIREN 2-256x4-3 (w0=30), batch {args.batch}, DSP budget {args.budget:,}; "
-          f"ours = estimates of our models at {CLOCK_MHZ:g} MHz (cycles, ms, DSP, BRAM18K, LUT, FF)\n")
-    print("| design | kernels | FIFOs | FIFO elements | FIFO bits | cycles | ms @300 MHz | DSP | BRAM18K | LUT | FF | "
-          "compile s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"SIREN 2-256x4-3 (w0=30), batch {args.batch}, DSP budget {args.budget:,}, Alveo U50; "
+          f"ours = estimates of our models at {CLOCK_MHZ:g} MHz (cycles, ms, DSP, BRAM18K, URAM, LUT; "
+          "cycles also from the timed C simulation of the emitted C++)\n")
+    print("| design | kernels | FIFOs | FIFO elements | cycles (model) | cycles (timed csim) | ms @300 MHz | "
+          "on-chip MB | DSP | BRAM18K | URAM | LUT | fits U50 | compile s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     ia = INR_ARCH
-    print(f"| INR-Arch order 1 (published, synthesis) | {ia['processes']} | {ia['fifos']} | {ia['fifo_elements']:,} | "
-          f"- | {ia['cycles']:,} | {ia['ms']:.2f} | {ia['dsp']:,} | {ia['bram18k']} | {ia['lut']:,} | - | - |")
+    mb = {o: ia["paper_ms_mb"][str(o)]["fpga"] for o in (1, 2)}
+    print(f"| INR-Arch order 1 (published, fixed<32,10>) | {ia['processes']} | {ia['fifos']} | "
+          f"{ia['fifo_elements']:,} | {ia['cycles']:,} (co-sim) | - | {ia['ms']:.2f} | {mb[1][1]} | {ia['dsp']:,} | "
+          f"{ia['bram18k']} | - | {ia['lut']:,} | - | - |")
+    print(f"| INR-Arch order 2 (published) | - | - | - | - | - | {mb[2][0]} | {mb[2][1]} | - | - | - | - | - | - |")
+
+    def pct(r, k):
+        u = r["utilization"].get(k)
+        return "n/a" if u is None else f"{u:.0%}"
+
     for r in rows:
-        print(f"| ours order {r['order']} (estimate) | {r['kernels']} | {r['fifos']} | {r['fifo_elements']:,} | "
-              f"{r['fifo_bits']:,} | {r['cycles']:,} | {r['ms']:.3f} | {r['dsp']:,} | {r['bram18k']:,} | "
-              f"{r['lut']:,} | {r['ff']:,} | {r['compile_seconds']:.1f} |")
+        t = r["timed"] or {}
+        if t.get("cycles_csim"):
+            tc = f"{t['cycles_csim']:,} ({t['cycles_csim'] / r['cycles'] - 1:+.2%})"
+        else:
+            tc = "-" if not t else f"failed: {t.get('error', '')[:60]}"
+        print(f"| ours order {r['order']}, {r['precision']} | {r['kernels']} | {r['fifos']} | {r['fifo_elements']:,} | "
+              f"{r['cycles']:,} | {tc} | {r['ms']:.3f} | {r['onchip_mb']:.2f} | {r['dsp']:,} ({pct(r, 'dsp')}) | "
+              f"{r['bram18k']:,} ({pct(r, 'bram18k')}) | {r['uram']:,} ({pct(r, 'uram')}) | "
+              f"{r['lut']:,} ({pct(r, 'lut')}) | {'yes' if r['fits'] else 'NO'} | {r['compile_seconds']:.1f} |")
     print("\nlower bounds (ours): " + "; ".join(
-        f"order {r['order']}: cycles >= {r['cycles_lower_bound']:,}, FIFO bits >= {r['fifo_bits_lower_bound']:,} "
-        f"(LP, not a bound: {r['fifo_bits_lp']:,})" for r in rows))
+        f"order {r['order']} {r['precision']}: cycles >= {r['cycles_lower_bound']:,}, FIFO bits >= "
+        f"{r['fifo_bits_lower_bound']:,} (LP, not a bound: {r['fifo_bits_lp']:,})" for r in rows))
     print(f"\nPyTorch on this machine ({platform.processor() or platform.machine()}, "
           f"{base[0]['threads'] if base else '?'} threads), batch {args.batch}, median of {args.runs} runs:\n")
     print("| order | formulation | device | median ms | peak RSS rise MB | ours (estimate) ms | paper CPU / GPU ms |")
     print("|---|---|---|---|---|---|---|")
     for b in base:
-        r = next(x for x in rows if x["order"] == b["order"])
+        r = next(x for x in rows if x["order"] == b["order"] and x["precision"] == rows[0]["precision"])
         paper = ia["paper_ms_mb"].get(str(b["order"]), {})
         pp = f"{paper['cpu'][0]} / {paper['gpu'][0]}" if paper else "-"
         mem = f"{b['peak_rss_rise_mb']:.1f}" + (f" (CUDA {b['peak_cuda_mb']:.1f})" if "peak_cuda_mb" in b else "")
@@ -197,7 +241,7 @@ def main() -> None:
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
-        "model": SPEC, "batch": args.batch, "budget": args.budget, "clock_mhz": CLOCK_MHZ,
+        "model": SPEC, "batch": args.batch, "budget": args.budget, "clock_mhz": CLOCK_MHZ, "part": "u50",
         "inr_arch": INR_ARCH, "ours": rows, "pytorch": base, "gpu_measured": gpu,
         "machine": {"processor": platform.processor(), "machine": platform.machine(), "cpus": os.cpu_count()},
         "notes": "ours: cycles/ms/DSP/BRAM18K/LUT/FF are estimates of our timing and resource models; "
