@@ -10,7 +10,7 @@ from .options import CompileOptions
 
 
 def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = "float",
-            dsp_budget: Optional[int] = None, in_features: Optional[int] = None, seed: int = 0,
+            dsp_budget: Optional[int] = None, in_features: Optional[int] = None, weights=None, seed: int = 0,
             stop_after: Optional[str] = None, dump_ir=None, overwrite: bool = False,
             progress: Optional[Callable[[ProgressEvent], None]] = None, part: str = "u50",
             clock_mhz: Optional[float] = None, allow_overfit: bool = False, trace_points: int = 256, limits=None):
@@ -21,6 +21,7 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     hls/ with the HLS project and hls/data/ with the testbench data) and returns the `Report`.
 
     - dsp_budget: DSPs for stream-parallelize (default: 70% of the part's DSPs).
+    - weights: a trained checkpoint for the model (a state_dict in .pt/.pth, or .safetensors).
     - stop_after: a pass name of the pipeline (or "import"): stop there and write
       `outdir/<pass>.mlir` and a report.json with `stopped_after`.
     - dump_ir: a directory; the IR after every pass goes to `NN-<pass>.mlir` there.
@@ -34,7 +35,7 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     Raises `CompileFailed` (one-line message) on any user-facing failure.
     """
     options = CompileOptions(model, order, batch, precision=precision, dsp_budget=dsp_budget,
-                             in_features=in_features, seed=seed, stop_after=stop_after, dump_ir=dump_ir,
+                             in_features=in_features, weights=weights, seed=seed, stop_after=stop_after, dump_ir=dump_ir,
                              part=part, clock_mhz=clock_mhz, allow_overfit=allow_overfit,
                              trace_points=trace_points, limits=limits)
     return Compilation(options, progress).run(outdir, overwrite=overwrite)

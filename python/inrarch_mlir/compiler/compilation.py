@@ -91,10 +91,29 @@ class Compilation:
 
         o = self.options
         self.say(Stage.IMPORT, f"importing {o.model_name} (order {o.order}, batch {o.batch})")
-        self.imported = import_model(o.model, o.order, o.batch, seed=o.seed, in_features=o.in_features,
+        model, in_features = o.model, o.in_features
+        if o.weights is not None:
+            model, in_features = self._with_weights()
+        self.imported = import_model(model, o.order, o.batch, seed=o.seed, in_features=in_features,
                                      limits=o.limits, progress=lambda msg: self.say(Stage.IMPORT, msg))
         if o.dump_ir is not None:
             (o.dump_ir / "00-import.mlir").write_text(self.imported.asm)
+
+    def _with_weights(self):
+        """The model with the --weights checkpoint loaded: (module, in_features)."""
+        import copy
+
+        from ..frontend.models import load_model, load_weights
+
+        o = self.options
+        self.say(Stage.IMPORT, f"loading weights from {o.weights}")
+        if isinstance(o.model, str):
+            loaded = load_model(o.model, in_features=o.in_features, seed=o.seed)
+            module, in_features = loaded.module, loaded.in_features
+        else:
+            module, in_features = copy.deepcopy(o.model), o.in_features
+        load_weights(module, str(o.weights))
+        return module, in_features
 
     def _run_passes(self, stage: Stage, text: str, upto: Optional[str] = None) -> bool:
         """Runs one stage's passes (up to and including `upto`); True when `upto` was among them."""
@@ -191,6 +210,9 @@ class Compilation:
         """The PyTorch float64 reference and the testbench data files."""
         import copy
 
+        import numpy as np
+        import torch
+
         from ..emit.testbench import write_data
         from ..frontend import derivative_function, reference_partials
 
@@ -204,8 +226,17 @@ class Compilation:
         else:
             ref = reference_partials(m64, imp.layout, imp.coords.double(), p64)
         expected = [r.detach().numpy() for r in ref]
+        for r, e in zip(imp.layout.results, expected):
+            bad = ~np.isfinite(e)
+            if bad.any():
+                raise CompileFailed(f"the float64 PyTorch reference of {r.name} has {int(bad.sum())} non-finite "
+                                    f"value(s) (first at sample {int(np.argmax(bad.reshape(-1)))}); the model's "
+                                    "derivatives are not finite at these coordinates")
+        with torch.no_grad():  # PyTorch's own float32 error, to judge the design's against
+            f32 = derivative_function(imp.model.module, imp.layout)(imp.coords, *imp.params)
         args = [imp.coords.double().numpy(), *[p.detach().double().numpy() for p in imp.params]]
-        write_data(self.hls_dir, self.design, args, expected, [r.order for r in imp.layout.results])
+        write_data(self.hls_dir, self.design, args, expected, [r.order for r in imp.layout.results],
+                   torch_f32=[t.detach().double().numpy() for t in f32])
         self.timings["data"] = time.perf_counter() - t
         self._write_design_json(self.hls_dir)
 

@@ -32,6 +32,7 @@ class CompileOptions:
       of the part's); parallelize=False skips the pass (lanes 1, one MAC each).
     - stop_after: a pass of the pipeline (or "import"): stop there, write its IR.
     - dump_ir: a directory for the IR after every pass (`NN-<pass>.mlir`).
+    - weights: a trained checkpoint (state_dict .pt/.pth, or .safetensors) loaded into the model.
     - part: a `target.Part` or its name (u50, ..., or a Vitis part string).
     - clock_mhz: the kernel clock (default: the part's).
     - allow_overfit: emit a design that does not fit the part (and say so).
@@ -45,6 +46,7 @@ class CompileOptions:
     dsp_budget: Optional[int] = None
     parallelize: bool = True
     in_features: Optional[int] = None
+    weights: Optional[str] = None
     seed: int = 0
     stop_after: Optional[str] = None
     dump_ir: Optional[Path] = None

@@ -1,7 +1,9 @@
 """The files an emitted testbench reads: `hls/data/`.
 
 One float32 file per top-level input port (coordinates, parameters), one
-float64 PyTorch reference file per output, and `manifest.json`.
+float64 PyTorch reference file per output, PyTorch's own float32 results
+(`torch_f32_*.bin`, float64 files; what float32 itself achieves), and
+`manifest.json`.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import numpy as np
 
 
 def write_data(outdir, design, args: Sequence[np.ndarray], expected: Sequence[np.ndarray],
-               orders: Sequence[int] | None = None) -> Path:
+               orders: Sequence[int] | None = None, torch_f32: Sequence[np.ndarray] | None = None) -> Path:
     """Writes `outdir/data/` and returns it.
 
     - design: the `emit.hls.Design` the project was emitted from (port names).
     - args: the function's arguments (coordinates first), any array-likes.
     - expected: reference outputs in return order (PyTorch, float64).
+    - torch_f32: the same outputs from PyTorch in float32 (optional).
     """
     data = Path(outdir) / "data"
     data.mkdir(parents=True, exist_ok=True)
@@ -38,5 +41,8 @@ def write_data(outdir, design, args: Sequence[np.ndarray], expected: Sequence[np
         e.tofile(data / f"expected_{port.cname}.bin")
         manifest["outputs"][port.cname] = {"index": j, "size": port.size,
                                            "order": int(orders[j]) if orders is not None else 0}
+        if torch_f32 is not None:
+            np.asarray(torch_f32[j], dtype=np.float64).reshape(-1).tofile(data / f"torch_f32_{port.cname}.bin")
+            manifest["outputs"][port.cname]["torch_f32"] = f"torch_f32_{port.cname}.bin"
     (data / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     return data

@@ -79,8 +79,25 @@ def check_model(module, in_features: int, order: int, only_order: bool = False, 
         raise LimitError(f"order {order} would need at least {n:,} kernels ({p:,} unique partials x "
                          f"{max(len(linears), 1)} layers); the limit is {limits.max_kernels:,}; "
                          f"pass --max-kernels {n} to raise it")
+    check_finite(module)
     if limits.hardware:
         check_fits_some_part(module, linears, n, limits.element_bits)
+
+
+def check_finite(module) -> None:
+    """Refuses a model with a NaN or an infinity in any parameter or buffer, naming the tensor."""
+    import torch
+
+    for kind, named in (("parameter", module.named_parameters()), ("buffer", module.named_buffers())):
+        for name, t in named:
+            if not torch.is_floating_point(t):
+                continue
+            bad = ~torch.isfinite(t.detach())
+            if bad.any():
+                first = tuple(int(i) for i in bad.nonzero()[0])
+                raise FrontendError(f"{kind} '{name}' has {int(torch.isnan(t).sum())} NaN and "
+                                    f"{int(torch.isinf(t).sum())} infinite value(s) (first at index {first}); "
+                                    "a model with non-finite weights has no meaningful derivatives")
 
 
 def check_fits_some_part(module, linears, matmuls: int, element_bits: int) -> None:

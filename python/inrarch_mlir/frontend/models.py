@@ -294,3 +294,49 @@ def load_model(spec: str, *, in_features: Optional[int] = None, seed: int = 0) -
         raise FrontendError(f"--in-features must be >= 1, got {in_features}")
     module = module.float().eval()
     return LoadedModel(module, in_features, spec, source_file)
+
+
+# ---------------------------------------------------------------------------
+# Trained weights
+# ---------------------------------------------------------------------------
+
+
+def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
+    """The tensors of a checkpoint: a state_dict saved with torch.save (.pt, .pth; also
+    {"state_dict": ...} or {"model": ...} wrappers) or a safetensors file."""
+    if not os.path.isfile(path):
+        raise FrontendError(f"--weights: no such file '{path}'")
+    try:
+        if path.endswith(".safetensors"):
+            from safetensors.torch import load_file
+
+            state = load_file(path, device="cpu")
+        else:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # a corrupt or foreign file: say which, in one line
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise FrontendError(f"--weights: cannot read '{path}' as a state_dict or safetensors file: {first[:200]}") \
+            from None
+    for key in ("state_dict", "model"):
+        if isinstance(state, dict) and isinstance(state.get(key), dict) and len(state) <= 3:
+            state = state[key]
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise FrontendError(f"--weights: '{path}' holds a {type(state).__name__}, not a mapping of names to tensors")
+    if state and all(k.startswith("module.") for k in state):  # saved from DataParallel
+        state = {k[len("module."):]: v for k, v in state.items()}
+    return state
+
+
+def load_weights(module: nn.Module, path: str) -> None:
+    """Copies a checkpoint's tensors into `module`; every missing, unexpected or
+    mis-shaped tensor is listed in one error."""
+    state = read_state_dict(path)
+    own = module.state_dict()
+    problems = [f"missing {k} {list(v.shape)}" for k, v in own.items() if k not in state]
+    problems += [f"unexpected {k} {list(v.shape)}" for k, v in state.items() if k not in own]
+    problems += [f"{k}: checkpoint {list(state[k].shape)} vs model {list(v.shape)}" for k, v in own.items()
+                 if k in state and tuple(state[k].shape) != tuple(v.shape)]
+    if problems:
+        raise FrontendError(f"--weights: '{path}' does not match the model ({len(problems)} mismatch(es)): "
+                            + "; ".join(problems))
+    module.load_state_dict({k: v.to(own[k].dtype) for k, v in state.items()})
