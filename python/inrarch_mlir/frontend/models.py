@@ -1,153 +1,64 @@
-"""Model specs: the five built-in INR families and `path/file.py:factory`.
+"""Model specs: the built-in INR families and `path/file.py:factory`.
 
 A MODEL string is either a built-in spec, `family:key=value,...` (for
 example `siren:in=2,hidden=256,layers=4,out=3,w0=30`, the INR-Arch
-benchmark), or `path/file.py:factory` where `factory()` returns an
-`nn.Module`. Built-in weights are initialised deterministically from a seed
-with each family's usual scheme.
+benchmark; a bare `family` takes every default), or `path/file.py:factory`
+where `factory()` returns an `nn.Module`. Built-in weights are initialised
+deterministically from a seed with each family's paper's scheme; the
+modules themselves live in `families`.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import math
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import torch
 from torch import nn
 
 from .errors import FrontendError, SourceLocation, user_location_from_traceback
-
-# ---------------------------------------------------------------------------
-# The families
-# ---------------------------------------------------------------------------
-
-
-class Siren(nn.Module):
-    """SIREN (Sitzmann et al.): `layers` sine layers sin(w0 (W x + b)), linear out.
-
-    Init: first layer U(±1/fan_in), later layers U(±sqrt(6/fan_in)/w0).
-    """
-
-    def __init__(self, in_features: int, hidden: int, layers: int, out: int, w0: float):
-        super().__init__()
-        self.w0 = float(w0)
-        dims = [in_features] + [hidden] * layers
-        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))
-        self.out = nn.Linear(hidden, out)
-        with torch.no_grad():
-            for i, lin in enumerate(self.hidden):
-                fan_in = lin.in_features
-                bound = 1.0 / fan_in if i == 0 else math.sqrt(6.0 / fan_in) / self.w0
-                lin.weight.uniform_(-bound, bound)
-            bound = math.sqrt(6.0 / hidden) / self.w0
-            self.out.weight.uniform_(-bound, bound)
-
-    def forward(self, x):
-        for lin in self.hidden:
-            x = torch.sin(self.w0 * lin(x))
-        return self.out(x)
-
-
-class FourierFeatureMLP(nn.Module):
-    """ReLU MLP on a Fourier-feature encoding [cos(2πBx), sin(2πBx)] (Tancik et al.).
-
-    B ~ N(0, scale²) has shape (freqs, in); it is a fixed buffer (not trained),
-    so it is folded into the module as a small constant.
-    """
-
-    def __init__(self, in_features: int, hidden: int, layers: int, out: int, freqs: int, scale: float):
-        super().__init__()
-        self.register_buffer("B", torch.randn(freqs, in_features) * float(scale))
-        dims = [2 * freqs] + [hidden] * layers
-        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))
-        self.out = nn.Linear(hidden, out)
-
-    def forward(self, x):
-        proj = 2 * math.pi * (x @ self.B.t())
-        x = torch.cat([torch.cos(proj), torch.sin(proj)], dim=-1)
-        for lin in self.hidden:
-            x = torch.relu(lin(x))
-        return self.out(x)
-
-
-class GaussMLP(nn.Module):
-    """MLP with the Gaussian activation exp(-z²/(2σ²)) (Ramasinghe & Lucey)."""
-
-    def __init__(self, in_features: int, hidden: int, layers: int, out: int, sigma: float):
-        super().__init__()
-        self.inv_two_sigma_sq = 1.0 / (2.0 * float(sigma) ** 2)
-        dims = [in_features] + [hidden] * layers
-        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))
-        self.out = nn.Linear(hidden, out)
-
-    def forward(self, x):
-        for lin in self.hidden:
-            z = lin(x)
-            x = torch.exp(-self.inv_two_sigma_sq * (z * z))
-        return self.out(x)
-
-
-class QuadMLP(nn.Module):
-    """QuadINR-style MLP: a piecewise-quadratic activation cheap in hardware.
-
-    q(z) = 2u − u·|u| with u = clamp(w0·z, −1, 1): an odd, C¹, sine-like
-    parabola on [−1, 1] that saturates at ±1 outside (two quadratic pieces and
-    two constant pieces; only comparisons, multiplies and adds in hardware).
-    """
-
-    def __init__(self, in_features: int, hidden: int, layers: int, out: int, w0: float):
-        super().__init__()
-        self.w0 = float(w0)
-        dims = [in_features] + [hidden] * layers
-        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))
-        self.out = nn.Linear(hidden, out)
-
-    def forward(self, x):
-        for lin in self.hidden:
-            u = torch.clamp(self.w0 * lin(x), -1.0, 1.0)
-            x = 2.0 * u - u * torch.abs(u)
-        return self.out(x)
-
-
-class TanhMLP(nn.Module):
-    """PINN-style tanh MLP with Glorot (Xavier) normal init and zero biases."""
-
-    def __init__(self, in_features: int, hidden: int, layers: int, out: int):
-        super().__init__()
-        dims = [in_features] + [hidden] * layers
-        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))
-        self.out = nn.Linear(hidden, out)
-        with torch.no_grad():
-            for lin in list(self.hidden) + [self.out]:
-                nn.init.xavier_normal_(lin.weight)
-                lin.bias.zero_()
-
-    def forward(self, x):
-        for lin in self.hidden:
-            x = torch.tanh(lin(x))
-        return self.out(x)
-
+from .families import (ASMR, Finer, FourierFeatureMLP, GaussMLP, PatchINR, QuadINR, Scone, Siren,  # noqa: F401
+                       TanhMLP, asmr_macs_per_pixel, siren_macs_per_pixel)
 
 # ---------------------------------------------------------------------------
 # Spec table
 # ---------------------------------------------------------------------------
 
+Params = Dict[str, Any]
+
 
 @dataclass(frozen=True)
 class Family:
-    """A built-in family: constructor, defaults (every accepted key) and a summary."""
+    """A built-in family: constructor, defaults (every accepted key) and a summary.
 
-    build: Callable[..., nn.Module]
-    defaults: Dict[str, float]
+    `floats` are the real-valued keys (the rest are integers >= 1), `lists` the
+    keys taking '/'-separated positive numbers (`omegas=90/60/30/10`);
+    `in_width`/`out_width` give the module's input and output widths when they
+    are not `in` and `out`; `check` returns an error about a combination of
+    keys, or None.
+    """
+
+    build: Callable[[Params], nn.Module]
+    defaults: Params
     summary: str
     floats: Tuple[str, ...] = field(default=())
+    lists: Tuple[str, ...] = field(default=())
+    in_width: Callable[[Params], int] = field(default=lambda p: p["in"])
+    out_width: Callable[[Params], int] = field(default=lambda p: p["out"])
+    check: Callable[[Params], Optional[str]] = field(default=lambda p: None)
 
 
 _COMMON = {"in": 2, "hidden": 256, "layers": 4, "out": 3}
+
+
+def _scone_check(p: Params) -> Optional[str]:
+    if p["omegas"] is not None and len(p["omegas"]) != p["layers"]:
+        return f"omegas has {len(p['omegas'])} value(s), expected one per layer (layers={p['layers']})"
+    return None
+
 
 FAMILIES: Dict[str, Family] = {
     "siren": Family(
@@ -169,15 +80,44 @@ FAMILIES: Dict[str, Family] = {
         ("sigma",),
     ),
     "quad": Family(
-        lambda p: QuadMLP(p["in"], p["hidden"], p["layers"], p["out"], p["w0"]),
-        {**_COMMON, "w0": 1.0},
-        "QuadINR-style piecewise-quadratic activation MLP",
+        lambda p: QuadINR(p["in"], p["hidden"], p["layers"], p["out"], p["w0"]),
+        {**_COMMON, "w0": 30.0},
+        "QuadINR: periodic piecewise-quadratic activation (arXiv 2508.14374)",
         ("w0",),
     ),
     "tanh": Family(
         lambda p: TanhMLP(p["in"], p["hidden"], p["layers"], p["out"]),
         dict(_COMMON),
         "tanh MLP (PINN style)",
+    ),
+    "finer": Family(
+        lambda p: Finer(p["in"], p["hidden"], p["layers"], p["out"], p["w0"], p["bias_scale"]),
+        {**_COMMON, "w0": 30.0, "bias_scale": None},
+        "FINER: variable-periodic sin(w0 (|z|+1) z) (arXiv 2312.02434)",
+        ("w0", "bias_scale"),
+    ),
+    "patch": Family(
+        lambda p: PatchINR(p["in"], p["hidden"], p["layers"], p["out"], p["patch"], p["w0"]),
+        {**_COMMON, "patch": 2, "w0": 30.0},
+        "PatchINR: one query predicts an n x n patch of `out` channels (arXiv 2606.25534)",
+        ("w0",),
+        out_width=lambda p: p["patch"] ** 2 * p["out"],
+    ),
+    "asmr": Family(
+        lambda p: ASMR(p["in"], p["hidden"], p["layers"], p["out"], p["w0"],
+                       [[p["base"]] * (p["layers"] + 1)] * p["in"]),
+        {**_COMMON, "w0": 30.0, "base": 4},
+        "ASMR: multi-resolution levels with hierarchical modulation (arXiv 2405.12398)",
+        ("w0",),
+        in_width=lambda p: p["in"] * (p["layers"] + 1),
+    ),
+    "scone": Family(
+        lambda p: Scone(p["in"], p["hidden"], p["layers"], p["out"], p["w0"], p["omegas"]),
+        {**_COMMON, "w0": 30.0, "omegas": None},
+        "SCONE: Fourier bases collaged by sine-squared masks (arXiv 2312.17018)",
+        ("w0",),
+        ("omegas",),
+        check=_scone_check,
     ),
 }
 
@@ -192,8 +132,30 @@ class LoadedModel:
     source_file: Optional[str] = None
 
 
-def parse_builtin_spec(spec: str) -> Tuple[str, Dict[str, float]]:
-    """`family:k=v,...` -> (family, full parameter dict with defaults filled in)."""
+def _parse_value(spec: str, fam: Family, key: str, value: str):
+    """One `key=value` of `spec`, converted and range-checked."""
+    if key in fam.lists:
+        try:
+            numbers = tuple(float(v) for v in value.split("/"))
+        except ValueError:
+            raise FrontendError(f"bad model spec '{spec}': {key}={value!r} is not '/'-separated numbers") from None
+        if not all(n > 0 for n in numbers):
+            raise FrontendError(f"bad model spec '{spec}': every value of {key} must be > 0, got {value}")
+        return numbers
+    try:
+        number = float(value) if key in fam.floats else int(value)
+    except ValueError:
+        kind = "a number" if key in fam.floats else "an integer"
+        raise FrontendError(f"bad model spec '{spec}': {key}={value!r} is not {kind}") from None
+    if key not in fam.floats and number < 1:
+        raise FrontendError(f"bad model spec '{spec}': {key} must be >= 1, got {number}")
+    if key in fam.floats and not number > 0:
+        raise FrontendError(f"bad model spec '{spec}': {key} must be > 0, got {number}")
+    return number
+
+
+def parse_builtin_spec(spec: str) -> Tuple[str, Dict[str, Any]]:
+    """`family:k=v,...` (or a bare `family`) -> (family, full parameter dict with defaults filled in)."""
     family, _, rest = spec.partition(":")
     family = family.strip().lower()
     if family not in FAMILIES:
@@ -212,16 +174,10 @@ def parse_builtin_spec(spec: str) -> Tuple[str, Dict[str, float]]:
         if key not in fam.defaults:
             keys = ", ".join(fam.defaults)
             raise FrontendError(f"bad model spec '{spec}': unknown key '{key}' for {family} (known: {keys})")
-        try:
-            number = float(value) if key in fam.floats else int(value)
-        except ValueError:
-            kind = "a number" if key in fam.floats else "an integer"
-            raise FrontendError(f"bad model spec '{spec}': {key}={value!r} is not {kind}") from None
-        if key not in fam.floats and number < 1:
-            raise FrontendError(f"bad model spec '{spec}': {key} must be >= 1, got {number}")
-        if key in fam.floats and not number > 0:
-            raise FrontendError(f"bad model spec '{spec}': {key} must be > 0, got {number}")
-        params[key] = number
+        params[key] = _parse_value(spec, fam, key, value.strip())
+    problem = fam.check(params)
+    if problem:
+        raise FrontendError(f"bad model spec '{spec}': {problem}")
     return family, params
 
 
@@ -281,11 +237,15 @@ def load_model(spec: str, *, in_features: Optional[int] = None, seed: int = 0) -
     else:
         family, params = parse_builtin_spec(spec)
         module = FAMILIES[family].build(params)
-        inferred = params["in"]
+        inferred = FAMILIES[family].in_width(params)
+        if inferred != params["in"]:
+            width = f"{family} takes {inferred} input coordinates with in={params['in']}"
+        else:
+            width = f"in={inferred}"
     if in_features is None:
         in_features = inferred
     elif source_file is None and in_features != inferred:
-        raise FrontendError(f"--in-features {in_features} contradicts the spec (in={inferred})")
+        raise FrontendError(f"--in-features {in_features} contradicts the spec ({width})")
     if in_features is None:
         raise FrontendError(
             "cannot infer the number of input coordinates (no nn.Linear layer found); pass --in-features K"

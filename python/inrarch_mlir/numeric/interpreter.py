@@ -37,10 +37,16 @@ class Evaluation:
     coupled: bool
     block: object
     env: dict
+    design_rows: int = 0  # the batch the design was built for (its coordinate stream's rows)
 
     def batched(self, shape) -> tuple:
-        """`shape` with its batch dim set to the evaluated rows."""
-        return tuple(shape) if self.coupled else (self.rows,) + tuple(shape[1:])
+        """`shape` with its batch dim set to the evaluated rows; a channel whose
+        rows regroup the samples (k rows per sample, e.g. the coefficient rows
+        of a jet) keeps k rows per evaluated sample."""
+        if self.coupled:
+            return tuple(shape)
+        per = shape[0] // self.design_rows if self.design_rows and shape[0] % self.design_rows == 0 else 1
+        return (self.rows * per,) + tuple(shape[1:])
 
     def argument(self, i: int) -> np.ndarray:
         """The value of function argument `i`."""
@@ -63,7 +69,7 @@ def evaluate(func_op, args: Sequence[np.ndarray]) -> tuple[list[np.ndarray], dic
     if coupled and n != design_batch(func_op):
         raise ValueError(f"the design combines samples (barrier kernels), so it evaluates exactly "
                          f"{design_batch(func_op)} coordinates at a time, got {n}")
-    ev = Evaluation(n, coupled, block, env)
+    ev = Evaluation(n, coupled, block, env, design_batch(func_op))
     ranges: dict = {}
     results = None
     for op in body_ops(func_op):

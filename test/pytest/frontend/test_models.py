@@ -14,9 +14,11 @@ def test_benchmark_siren_has_inr_arch_parameter_count():
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_every_family_builds_with_defaults_and_small_sizes(family):
-    m = load_model(f"{family}:hidden=8,layers=2,out=2")
-    y = m.module(torch.zeros(4, 2))
-    assert y.shape == (4, 2)
+    spec = f"{family}:hidden=8,layers=2,out=2"
+    m = load_model(spec)
+    params = parse_builtin_spec(spec)[1]
+    y = m.module(torch.zeros(4, m.in_features))  # 2 coordinates; ASMR: 2 per level
+    assert y.shape == (4, FAMILIES[family].out_width(params))  # 2 channels; PatchINR: per patch pixel
 
 
 def test_init_is_deterministic_per_seed():
