@@ -154,6 +154,7 @@ OP_LATENCY = {
     "arith.uitofp": 1, "arith.constant": 0, "math.sin": 10, "math.cos": 10, "math.exp": 10,
     "math.tanh": 16, "math.log": 12, "math.sqrt": 12, "math.rsqrt": 12, "math.absf": 0,
     "math.powf": 24, "stream.yield": 0,
+    "math.floor": 1, "math.ceil": 1, "math.trunc": 1, "math.roundeven": 1,
 }
 #: Latency of a map-body op missing from OP_LATENCY.
 DEFAULT_OP_LATENCY = 2
@@ -218,7 +219,8 @@ DEFAULT_KERNEL_FF = 120
 MAP_OP_LUT = {"arith.mulf": 120, "arith.addf": 250, "arith.subf": 250, "arith.divf": 800, "math.sin": 1800,
               "math.cos": 1800, "math.exp": 1000, "math.tanh": 1500, "math.log": 1200, "math.powf": 2500,
               "arith.negf": 40, "arith.select": 40, "arith.cmpf": 60, "arith.maximumf": 80,
-              "arith.minimumf": 80, "math.sqrt": 900, "math.rsqrt": 900, "math.absf": 10}
+              "arith.minimumf": 80, "math.sqrt": 900, "math.rsqrt": 900, "math.absf": 10,
+              "math.floor": 60, "math.ceil": 80, "math.trunc": 80, "math.roundeven": 100}
 MAP_OP_FF = {k: int(v * 1.2) for k, v in MAP_OP_LUT.items()}
 #: LUT / FF of a map-body operator missing from the tables.
 DEFAULT_MAP_OP_LOGIC = 30

@@ -124,6 +124,8 @@ def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
             expr = f"({a[0]} < {calc}(0) ? {calc}(-{a[0]}) : {a[0]})"
         elif nm in ("math.sin", "math.cos"):
             expr = f"inrarch::{nm[5:]}({a[0]})"
+        elif nm in ("math.floor", "math.ceil", "math.trunc", "math.roundeven"):
+            expr = f"{calc}(inrarch::{nm[5:]}({a[0]}))"  # exact for ap_fixed too (inrarch/rounding.h)
         elif nm in _FLOAT_MATH:
             expr = f"{calc}({_FLOAT_MATH[nm].format(f'inrarch::to_float({a[0]})')})"
         elif nm == "math.powf":

@@ -20,6 +20,7 @@ _CMPF = {
 _UNARY = {
     "math.sin": np.sin, "math.cos": np.cos, "math.exp": np.exp, "math.tanh": np.tanh, "math.log": np.log,
     "math.sqrt": np.sqrt, "math.rsqrt": lambda x: 1.0 / np.sqrt(x), "math.absf": np.abs, "arith.negf": np.negative,
+    "math.floor": np.floor, "math.ceil": np.ceil, "math.trunc": np.trunc, "math.roundeven": np.rint,
 }
 _BINARY = {
     "arith.addf": np.add, "arith.subf": np.subtract, "arith.mulf": np.multiply, "arith.divf": np.divide,

@@ -119,6 +119,11 @@ def _pow(x, n):
     return math.powf(x, _c(n))
 
 
+def _remainder(x, p, rounding):
+    """x - p * rounding(x / p): remainder (floor, the sign of p) or fmod (trunc, the sign of x)."""
+    return arith.subf(x, arith.mulf(p, rounding(arith.divf(x, p))))
+
+
 def _clamp(x, lo, hi):
     if lo is not None:
         x = arith.maximumf(x, _c(lo))
@@ -155,6 +160,15 @@ ELEMENTWISE: dict[str, tuple[int, Callable]] = {
     "torch.aten.rsub.Scalar": (1, lambda a, s: arith.subf(_c(s[0]), a[0])),
     "torch.aten.pow.Tensor_Scalar": (1, lambda a, s: _pow(a[0], s[0])),
     "torch.aten.clamp": (1, lambda a, s: _clamp(a[0], s[0], s[1])),
+    "torch.aten.floor": (1, lambda a, s: math.floor(a[0])),
+    "torch.aten.ceil": (1, lambda a, s: math.ceil(a[0])),
+    "torch.aten.trunc": (1, lambda a, s: math.trunc(a[0])),
+    "torch.aten.round": (1, lambda a, s: math.roundeven(a[0])),
+    "torch.aten.frac": (1, lambda a, s: arith.subf(a[0], math.trunc(a[0]))),
+    "torch.aten.remainder.Scalar": (1, lambda a, s: _remainder(a[0], _c(s[0]), math.floor)),
+    "torch.aten.remainder.Tensor": (2, lambda a, s: _remainder(a[0], a[1], math.floor)),
+    "torch.aten.fmod.Scalar": (1, lambda a, s: _remainder(a[0], _c(s[0]), math.trunc)),
+    "torch.aten.fmod.Tensor": (2, lambda a, s: _remainder(a[0], a[1], math.trunc)),
     "torch.aten.maximum": (2, lambda a, s: arith.maximumf(a[0], a[1])),
     "torch.aten.minimum": (2, lambda a, s: arith.minimumf(a[0], a[1])),
     "torch.aten.logical_and": (2, lambda a, s: arith.mulf(a[0], a[1])),
