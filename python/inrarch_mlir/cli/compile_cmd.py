@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--in-features", type=int, default=None, metavar="K",
                         help="input width when it cannot be inferred from the first Linear layer")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and coordinates (default 0)")
+    parser.add_argument("--ad", choices=("taylor", "reverse"), default="reverse",
+                        help="derivative algorithm: taylor (forward jets) or reverse (nested reverse mode, INR-Arch's; "
+                             "the default for now)")
     parser.add_argument("--weights", default=None, metavar="FILE",
                         help="trained weights for the model: a state_dict (.pt, .pth) or a .safetensors file")
     parser.add_argument("--stop-after", default=None, metavar="PASS",
@@ -115,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
             status.start()
         try:
             report = compile(args.model, args.order, args.batch, outdir=args.output, precision=args.precision,
-                             dsp_budget=args.dsp_budget, in_features=args.in_features, weights=args.weights,
+                             dsp_budget=args.dsp_budget, in_features=args.in_features, weights=args.weights, ad=args.ad,
                              seed=args.seed,
                              stop_after=args.stop_after, dump_ir=args.dump_ir, overwrite=args.force,
                              progress=progress, part=args.part, clock_mhz=args.clock_mhz,

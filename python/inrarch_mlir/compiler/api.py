@@ -10,7 +10,8 @@ from .options import CompileOptions
 
 
 def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = "float",
-            dsp_budget: Optional[int] = None, in_features: Optional[int] = None, weights=None, seed: int = 0,
+            dsp_budget: Optional[int] = None, in_features: Optional[int] = None, weights=None, ad: str = "reverse",
+            seed: int = 0,
             stop_after: Optional[str] = None, dump_ir=None, overwrite: bool = False,
             progress: Optional[Callable[[ProgressEvent], None]] = None, part: str = "u50",
             clock_mhz: Optional[float] = None, allow_overfit: bool = False, trace_points: int = 256, limits=None):
@@ -21,6 +22,7 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     hls/ with the HLS project and hls/data/ with the testbench data) and returns the `Report`.
 
     - dsp_budget: DSPs for stream-parallelize (default: 70% of the part's DSPs).
+    - ad: "taylor" (forward Taylor-mode jets) or "reverse" (nested reverse mode).
     - weights: a trained checkpoint for the model (a state_dict in .pt/.pth, or .safetensors).
     - stop_after: a pass name of the pipeline (or "import"): stop there and write
       `outdir/<pass>.mlir` and a report.json with `stopped_after`.
@@ -35,7 +37,7 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     Raises `CompileFailed` (one-line message) on any user-facing failure.
     """
     options = CompileOptions(model, order, batch, precision=precision, dsp_budget=dsp_budget,
-                             in_features=in_features, weights=weights, seed=seed, stop_after=stop_after, dump_ir=dump_ir,
+                             in_features=in_features, weights=weights, ad=ad, seed=seed, stop_after=stop_after, dump_ir=dump_ir,
                              part=part, clock_mhz=clock_mhz, allow_overfit=allow_overfit,
                              trace_points=trace_points, limits=limits)
     return Compilation(options, progress).run(outdir, overwrite=overwrite)

@@ -94,7 +94,7 @@ class Compilation:
         model, in_features = o.model, o.in_features
         if o.weights is not None:
             model, in_features = self._with_weights()
-        self.imported = import_model(model, o.order, o.batch, seed=o.seed, in_features=in_features,
+        self.imported = import_model(model, o.order, o.batch, seed=o.seed, in_features=in_features, ad=o.ad,
                                      limits=o.limits, progress=lambda msg: self.say(Stage.IMPORT, msg))
         if o.dump_ir is not None:
             (o.dump_ir / "00-import.mlir").write_text(self.imported.asm)

@@ -4,7 +4,10 @@ Public entry points (heavy modules load lazily, so importing this package
 does not import torch):
 
 - `import_model(model, order, batch, *, only_order=False, in_features=None,
-  seed=0, coords=None, progress=None) -> ImportResult`
+  seed=0, coords=None, progress=None, ad=None) -> ImportResult`; `ad` is
+  "taylor" (Taylor-mode jets, the default) or "reverse" (nested reverse mode).
+- `taylor_function(module, layout)`, `derivative_function(module, layout)`:
+  the derivative function by Taylor mode or by reverse mode.
 - `load_model(spec, *, in_features=None, seed=0) -> LoadedModel`
 - `DerivativeLayout`, `Partial`: which result is which partial.
 - `check_module(result, *, tolerance=1e-4) -> CheckReport`: JIT-run the
@@ -25,6 +28,8 @@ _LAZY = {
     "DerivativeLayout": ".derivatives",
     "Partial": ".derivatives",
     "derivative_function": ".derivatives",
+    "taylor_function": ".taylor",
+    "AD_MODES": ".model_import",
     "reference_partials": ".derivatives",
     "couples_samples": ".derivatives",
     "check_module": ".check",

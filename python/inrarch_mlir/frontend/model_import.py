@@ -1,7 +1,8 @@
 """`import_model`: model spec -> annotated torch-dialect module of its derivatives.
 
-Glues the one-job modules together (models -> derivatives -> tracing ->
-folding -> importer) and records the time of each step and the op counts.
+Glues the one-job modules together (models -> derivatives (reverse mode) or
+taylor (Taylor mode) -> tracing -> folding -> importer) and records the time
+of each step and the op counts.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ import torch
 from torch import nn
 
 from .check import verify_lowerable
-from .derivatives import DerivativeLayout, derivative_function
+from .derivatives import DerivativeLayout, couples_samples, derivative_function
 from .errors import FrontendError
 from .folding import FoldStats, fold_constants
 from .importer import import_graph, op_counts
 from .limits import Limits, check_model, check_sizes
 from .models import LoadedModel, load_model
+from .taylor import NoJetRule, taylor_function
 from .tracing import check_forward, trace_derivatives
+
+#: The derivative algorithms: forward multivariate Taylor mode, nested reverse mode.
+AD_MODES = ("taylor", "reverse")
 
 
 @dataclass
@@ -35,6 +40,10 @@ class ImportResult:
     timings: Dict[str, float] = field(default_factory=dict)
     fold_stats: Optional[FoldStats] = None
     fx_nodes: int = 0
+    #: the algorithm that built the graph ("taylor" or "reverse")
+    ad: str = "taylor"
+    #: why the default fell back to reverse mode (empty when it did not)
+    ad_note: str = ""
 
     @property
     def op_counts(self) -> Dict[str, int]:
@@ -55,7 +64,8 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
                  in_features: Optional[int] = None, seed: int = 0,
                  coords: Optional[torch.Tensor] = None,
                  progress: Optional[Callable[[str], None]] = None,
-                 verify: bool = True, limits: Optional[Limits] = None) -> ImportResult:
+                 verify: bool = True, limits: Optional[Limits] = None,
+                 ad: Optional[str] = None) -> ImportResult:
     """Traces every unique partial of orders 0..`order` (or `order` alone) to MLIR.
 
     - `model`: a spec string (`siren:...`, `path/file.py:factory`) or a module.
@@ -64,9 +74,17 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
     - `verify`: lower a copy to linalg so unsupported ops fail here, located.
     - `limits`: order, batch and estimated-kernel limits (`Limits()` by default),
       checked before tracing; a request over one raises `LimitError`.
+    - `ad`: "taylor" (forward multivariate Taylor mode, `taylor.py`) or "reverse"
+      (nested reverse mode, `derivatives.py`). The default, None, is Taylor mode
+      except where it does not apply: a model whose samples interact (its
+      derivatives are not per-sample; the references are reverse mode's) or an
+      op without a jet rule; those fall back to reverse mode (`ad_note` says
+      why). An explicit "taylor" raises `FrontendError` there instead.
     Raises `FrontendError` for anything the user can fix.
     """
     say = progress or (lambda msg: None)
+    if ad is not None and ad not in AD_MODES:
+        raise FrontendError(f"--ad must be one of {', '.join(AD_MODES)}, got '{ad}'")
     if order < 0:
         raise FrontendError(f"--order must be >= 0, got {order}")
     if batch < 1:
@@ -101,9 +119,27 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
     out_features = int(shape[-1]) if len(shape) > 1 else 1
     layout = DerivativeLayout.build(loaded.in_features, out_features, order, only_order, names)
 
-    say(f"tracing {len(layout.results)} partials (orders {','.join(map(str, layout.orders))})")
-    fn = derivative_function(module, layout)
-    gm = trace_derivatives(fn, coords, params)
+    mode, note = ad or "taylor", ""
+    if mode == "taylor" and order > 0 and couples_samples(module, coords):
+        note = ("the model's samples interact (its output for a sample depends on the rest of the batch): "
+                "derivatives by Taylor mode are not per-sample there")
+        if ad == "taylor":
+            raise FrontendError(f"{note}; use --ad reverse")
+        mode = "reverse"
+    say(f"tracing {len(layout.results)} partials (orders {','.join(map(str, layout.orders))}) "
+        f"by {mode} mode")
+    if mode == "taylor":
+        try:
+            gm = trace_derivatives(taylor_function(module, layout), coords, params)
+        except NoJetRule as e:
+            if ad == "taylor":
+                raise
+            where = f" ({e.source_location})" if e.source_location else ""
+            note, mode = e.message.replace("; use --ad reverse", "") + where, "reverse"
+    if mode == "reverse":
+        if note:
+            say(f"falling back to reverse mode: {note}")
+        gm = trace_derivatives(derivative_function(module, layout), coords, params)
     timings["trace"] = time.perf_counter() - t
     fx_nodes = sum(1 for n in gm.graph.nodes if n.op == "call_function")
 
@@ -122,4 +158,4 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
         verify_lowerable(mlir_module)
         timings["verify"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    return ImportResult(mlir_module, layout, loaded, params, coords, timings, stats, fx_nodes)
+    return ImportResult(mlir_module, layout, loaded, params, coords, timings, stats, fx_nodes, mode, note)

@@ -23,11 +23,14 @@ from .errors import FrontendError, user_location_from_stack_trace, user_location
 # Mappings
 # ---------------------------------------------------------------------------
 
-#: aten ops that are piecewise constant (zero derivative almost everywhere,
-#: or none at all): a derivative through them is meaningless.
+#: aten ops with no derivative worth the name (index-valued or bitwise): a
+#: derivative through them is meaningless. The piecewise-constant rounding
+#: ops (floor, ceil, round, trunc, sign; derivative 0 almost everywhere) and
+#: remainder/fmod/frac (derivative 1 almost everywhere) are allowed: a
+#: periodic activation is written with them, and autograd differentiates
+#: them exactly where they are differentiable.
 _NON_DIFFERENTIABLE = {
-    "sign", "sgn", "round", "floor", "ceil", "trunc", "frac", "argmax", "argmin",
-    "heaviside", "bucketize", "searchsorted", "floor_divide", "remainder", "fmod",
+    "argmax", "argmin", "heaviside", "bucketize", "searchsorted", "floor_divide",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
 }
 #: comparisons: allowed only as the condition of a select (`where`).
@@ -70,14 +73,21 @@ def _trace(fn: Callable, example: Sequence[torch.Tensor], what: str, **kwargs) -
         raise FrontendError(msg, loc) from None
 
 
-def check_forward(module: nn.Module, coords: torch.Tensor, params: Sequence[torch.Tensor],
-                  names: Sequence[str], order: int) -> torch.fx.GraphModule:
-    """Traces the plain forward pass and rejects non-differentiable ops at order >= 1."""
+def trace_forward(module: nn.Module, names: Sequence[str], coords: torch.Tensor,
+                  params: Sequence[torch.Tensor]) -> torch.fx.GraphModule:
+    """The plain forward pass `(coords, *params) -> output` as an aten FX graph
+    (parameters as placeholders, with the user's stack traces)."""
 
     def forward(x, *ps):
         return torch.func.functional_call(module, dict(zip(names, ps)), (x,))
 
-    gm = _trace(forward, (coords, *params), "model")
+    return _trace(forward, (coords, *params), "model")
+
+
+def check_forward(module: nn.Module, coords: torch.Tensor, params: Sequence[torch.Tensor],
+                  names: Sequence[str], order: int) -> torch.fx.GraphModule:
+    """Traces the plain forward pass and rejects non-differentiable ops at order >= 1."""
+    gm = trace_forward(module, names, coords, params)
     out = [n for n in gm.graph.nodes if n.op == "output"][0]
     result = out.args[0]
     leaves = result if isinstance(result, (tuple, list)) else [result]
