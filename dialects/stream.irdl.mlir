@@ -119,7 +119,20 @@ module {
       irdl.regions(body: %body)
     }
 
-    // Terminator of a map region.
+    // The jet kernel of Taylor mode: a map over the coefficient rows of a
+    // sample. Inputs [B, R, N] (one type); the region takes the R values of
+    // every input at one element (input-major) and yields the RO values of
+    // the output [B, RO, N] there.
+    irdl.operation @jet {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      irdl.operands(inputs: variadic %chan)
+      irdl.results(output: %chan2)
+      %body = irdl.region
+      irdl.regions(body: %body)
+    }
+
+    // Terminator of a map or jet region.
     irdl.operation @yield {
       %any = irdl.any
       irdl.operands(values: variadic %any)

@@ -29,7 +29,7 @@ struct fn_sel3 {
 template <class F_, int B_, int ROW_, int LANES_>
 struct map_cfg {
   using F = F_;
-  static constexpr int B = B_, ROW = ROW_, LANES = LANES_;
+  static constexpr int B = B_, ROW = ROW_, LANES = LANES_, LATENCY = 3;
 };
 
 template <class T, int B, int ROW, int L>

@@ -49,7 +49,7 @@ template <class D>
 struct mm0_cfg {
   using T = D;
   using ACC = inrarch::acc_t<D>;
-  static constexpr int B = ::B, K = 2, N = 8, LI = 1, LO = 2, MACS = 4;
+  static constexpr int B = ::B, K = 2, N = 8, LI = 1, LO = 2, MACS = 4, L = 4, LATENCY = 8;
   static constexpr bool TRANSPOSE_W = true;
 };
 template <class D>
@@ -61,7 +61,7 @@ struct bias0_cfg {
 };
 struct sine0_cfg {
   using F = fn_sine_layer;
-  static constexpr int B = ::B, ROW = 8, LANES = 2;
+  static constexpr int B = ::B, ROW = 8, LANES = 2, LATENCY = 17;
 };
 template <class D>
 struct store_y_cfg {
@@ -86,7 +86,7 @@ struct reduce_h_cfg {
   using ACC = inrarch::acc_t<D>;
   using InShape = shape<8>;
   using Mask = shape<1>;
-  static constexpr int B = ::B, LI = 2, LO = 1;
+  static constexpr int B = ::B, LI = 2, LO = 1, L = 4, LATENCY = 12;
 };
 struct fork_r_cfg {
   static constexpr int B = ::B, ROW = 1, LANES = 1;
@@ -100,7 +100,7 @@ struct bcast_r_cfg {
 };
 struct mul_cfg {
   using F = fn_mul;
-  static constexpr int B = ::B, ROW = 4, LANES = 2;
+  static constexpr int B = ::B, ROW = 4, LANES = 2, LATENCY = 3;
 };
 template <class D>
 struct concat_y_cfg {

@@ -5,18 +5,25 @@
 // x_short until the matmul has emitted its first output, i.e. read all K
 // words of the row and, double-buffered, the first words of the next row,
 // which it reads spread over its MAC loop (here K = 8, 4 MACs: a 16-step
-// loop reading a word every 2 steps, writing a word every 2). With blocking
-// FIFOs x_short needs depth >= 8: smaller depths deadlock (exit 3, FIFOs
-// named on stderr), 8 and more complete. The dataflow model (Kernel.matmul
-// with latency 1) asks for 9: it never has a write earlier than this loop.
-// Build flags: -DSHORT_DEPTH=N; -DINRARCH_BOUNDED_FIFO for the threaded mode
-// (without it the same code runs sequentially on unbounded streams).
-// -DSTARVE makes the store expect one sample more than produced: a process
-// waiting forever on a finished producer is reported the same way.
+// loop reading a word every 2 steps). With an adder latency L = 1 (-DMM_L=1,
+// the default) the loop writes a word every 2 steps, the first at step 1
+// (after reading one word of row 1): x_short needs depth >= 8. With L = 4
+// (-DMM_L=4) the accumulators of 4 output words are interleaved and the
+// first word is complete at step 4, after reading 3 words of row 1 (steps
+// 0, 2, 4): x_short needs depth >= 10. Smaller depths deadlock (exit 3,
+// FIFOs named on stderr). The dataflow model (Kernel.matmul) has the same
+// program order.
+// Build flags: -DSHORT_DEPTH=N, -DMM_L=L; -DINRARCH_BOUNDED_FIFO for the
+// threaded mode (without it the same code runs sequentially on unbounded
+// streams). -DSTARVE makes the store expect one sample more than produced: a
+// process waiting forever on a finished producer is reported the same way.
 #include "test_util.h"
 
 #ifndef SHORT_DEPTH
 #define SHORT_DEPTH 7
+#endif
+#ifndef MM_L
+#define MM_L 1
 #endif
 
 constexpr int B = 4;
@@ -54,12 +61,12 @@ template <class D>
 struct matmul_cfg {
   using T = D;
   using ACC = inrarch::acc_t<D>;
-  static constexpr int B = ::B, K = ::K, N = ::K, LI = 1, LO = 1, MACS = 4;
+  static constexpr int B = ::B, K = ::K, N = ::K, LI = 1, LO = 1, MACS = 4, L = MM_L, LATENCY = 8;
   static constexpr bool TRANSPOSE_W = true;
 };
 struct join_add_cfg {
   using F = fn_add;
-  static constexpr int B = ::B, ROW = K, LANES = 1;
+  static constexpr int B = ::B, ROW = K, LANES = 1, LATENCY = 4;
 };
 template <class D>
 struct store_y_cfg {

@@ -19,7 +19,7 @@ from .passes.base import collecting_warnings
 
 
 #: torch dialect -> forked, fused stream kernels (the compile's "lower" stage).
-LOWER_PIPELINE = ("convert-torch-to-stream,stream-insert-forks,stream-cse,stream-fuse-elementwise,"
+LOWER_PIPELINE = ("convert-torch-to-stream,stream-fuse-jets,stream-insert-forks,stream-cse,stream-fuse-elementwise,"
                   "stream-insert-forks,canonicalize")
 #: Timing annotation and FIFO depths (the "balance" stage).
 BALANCE_PIPELINE = "stream-annotate-timing,stream-balance"

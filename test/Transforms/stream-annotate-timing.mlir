@@ -5,15 +5,18 @@
 // Timing model (README, "Timing model"): a map streams one word per cycle
 // after its body's latency (math.sin = 10 cycles); a matmul double-buffers
 // its input row: it reads row 0 (8 words), then each row's MAC loop (16
-// outputs x 8 / macs = 32 cycles, 2 per output word) reads the next row,
-// spread over the loop, and writes the row's 16 words (ii = 2). First word
-// after 8 + its 2 steps - 1 + 8 (adder tree) cycles, having read row 0;
-// 32 + 8 + 1 cycles a row. `cycles` is per sample at full speed, pipeline
-// drain included (the map: 16 words + 10).
+// outputs x 8 / macs = 32 cycles, 2 k steps of 4 per output word) reads the
+// next row, spread over the loop (a word every 4 iterations). With the
+// default target's adder latency L = 4 the loop interleaves 4 output words
+// (iteration (group, k step, word)), so each group's 4 words are complete in
+// a burst during its second step, one per cycle (ii = 1): the first word at
+// iteration 4, out after 8 + 4 + 8 (adder tree) = 20 cycles, having read row 0
+// and the first word of row 1 (need = 9); 32 + 8 cycles a row. `cycles` is
+// per sample at full speed, pipeline drain included (the map: 16 words + 10).
 
 // CHECK-LABEL: func.func @layer
 // CHECK: "stream.load"{{.*}}stream.timing = {cycles = 8 : i64, ii = 1 : i64, latency = 0 : i64, need = 0 : i64}
-// CHECK: "stream.matmul"{{.*}}stream.timing = {cycles = 41 : i64, ii = 2 : i64, latency = 17 : i64, need = 8 : i64}
+// CHECK: "stream.matmul"{{.*}}stream.timing = {cycles = 40 : i64, ii = 1 : i64, latency = 20 : i64, need = 9 : i64}
 // CHECK: "stream.map"{{.*}}
 // CHECK: stream.timing = {cycles = 26 : i64, ii = 1 : i64, latency = 10 : i64, need = 0 : i64}
 func.func @layer(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> {

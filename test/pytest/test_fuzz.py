@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 TEST_ROOT = Path(__file__).resolve().parents[1]
@@ -237,3 +237,62 @@ def test_random_stream_graphs_emit_compilable_cpp(plan):
         cmd += [f"-I{tmp}/include", f"-I{tmp}", f"{tmp}/top.cpp", f"{tmp}/tb.cpp"]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, f"{text}\n{proc.stderr[-3000:]}"
+
+
+# ---------------------------------------------------------------------------
+# (c) random stream graphs -> emitted C++ -> timed bounded csim == the model
+# ---------------------------------------------------------------------------
+
+
+def _model_and_project(text: str, tmp: Path):
+    """Runs the stream pipeline on `text`, emits it into `tmp` with testbench data from the
+    NumPy interpreter; returns the timing model's simulated cycles of the emitted design."""
+    import numpy as np
+
+    from inrarch_mlir import Pipeline
+    from inrarch_mlir.context import make_context
+    from inrarch_mlir.dataflow import simulate
+    from inrarch_mlir.diagnostics import parse_module
+    from inrarch_mlir.dialects.stream_graph import extract
+    from inrarch_mlir.emit import hls
+    from inrarch_mlir.emit.hls import torch_shape
+    from inrarch_mlir.emit.testbench import write_data
+    from inrarch_mlir.numeric.interpreter import evaluate
+    from inrarch_mlir.pipeline import STREAM_PIPELINE
+
+    module = parse_module(text, make_context(), "graph.mlir")
+    passes = [p for p in STREAM_PIPELINE.split(",") if p != "convert-torch-to-stream"]
+    Pipeline.parse(",".join(passes)).run(module, filename="graph.mlir")
+    func = module.body.operations[0].operation
+    with module.context:
+        cycles = simulate(extract(func).graph, trace_points=0).total_cycles
+    design = hls.emit_project(module, tmp, precision="float")
+    (tmp / "design.mlir").write_text(str(module) + "\n")  # what `inrarch csim` simulates for cycles_model
+    rng = np.random.default_rng(0)
+    args = [rng.uniform(-1, 1, torch_shape(a.type)) for a in func.regions[0].blocks[0].arguments]
+    outs, _ = evaluate(func, args)
+    write_data(tmp, design, args, outs)
+    return cycles
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is needed")
+@settings(max_examples=4, deadline=None, derandomize=True, phases=(Phase.generate,),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(plan=graph_plans())
+def test_random_stream_graphs_timed_csim_matches_the_model(plan, capsys):
+    """The emitted C++ of random stream graphs (maps, matmuls, the Gram and centring barriers),
+    run cycle-stamped (`inrarch csim --bounded --timed`), takes the cycles the timing model
+    simulates for the same design, within 1 % (the two are built to agree exactly)."""
+    import json
+
+    from inrarch_mlir.cli.main import main
+
+    text = _build(*plan)
+    with tempfile.TemporaryDirectory() as tmp:
+        model = _model_and_project(text, Path(tmp))
+        rc = main(["csim", tmp, "--bounded", "--timed", "-O", "0", "--json", f"{tmp}/csim.json"])
+        out = capsys.readouterr()
+        assert rc == 0, f"{text}\n{out.out[-2000:]}\n{out.err[-2000:]}"
+        res = json.loads(Path(f"{tmp}/csim.json").read_text())
+        assert res["cycles_model"] == model, res  # simulated from design.mlir: no report.json here
+        assert abs(res["cycles_csim"] - model) <= 0.01 * model, f"{text}\ncsim {res['cycles_csim']} model {model}"

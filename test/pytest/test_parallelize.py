@@ -89,3 +89,18 @@ def test_lanes_follow_through_emission_and_bounded_csim(tmp_path, capsys):
     assert main(["csim", str(out), "--bounded"]) == 0
     err = float(re.search(r"max_rel_err=(\S+)", capsys.readouterr().out).group(1))
     assert err < 1e-4
+
+
+@settings(max_examples=300, deadline=None)
+@given(k=st.integers(1, 64), n=st.integers(1, 64), lanes_out=st.sampled_from([1, 2, 4, 8]),
+       interleave=st.integers(1, 8), cycles=st.integers(1, 600))
+def test_fewest_macs_is_the_fewest_meeting_the_cpp_loop(k, n, lanes_out, interleave, cycles):
+    """fewest_macs against brute force over every MAC count the C++ matmul accepts (a divisor
+    or a multiple of the output lanes), with the C++ MAC loop's iteration count (MatmulLoop:
+    accumulators interleaved by the adder latency, the last group padded)."""
+    from inrarch_mlir.dataflow.graph import MatmulLoop
+    from inrarch_mlir.passes.stream_parallelize import fewest_macs
+
+    valid = [m for m in range(1, lanes_out * k + 1) if m % lanes_out == 0 or lanes_out % m == 0]
+    fits = [m for m in valid if MatmulLoop(k, n, lanes_out, m, interleave).iterations <= cycles]
+    assert fewest_macs(k, n, lanes_out, cycles, interleave) == (min(fits) if fits else None)

@@ -135,9 +135,11 @@ void load_cvt(const float* mem, stream<word<typename CFG::T, CFG::LANES>>& out) 
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(load_cvt_rows)
   for (int b = 0; b < B; ++b) {
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(load_cvt_words)
     for (int w = 0; w < WPR; ++w) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       word<T, LANES> v;
       for (int l = 0; l < LANES; ++l) {
         INRARCH_PRAGMA(HLS UNROLL)
@@ -146,6 +148,7 @@ INRARCH_LABEL(load_cvt_rows)
       }
       out.write(v);
     }
+    INRARCH_LOOP_END();
   }
 }
 
@@ -160,9 +163,11 @@ void store_cvt(stream<word<typename CFG::T, CFG::LANES>>& in, float* mem) {
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(store_cvt_rows)
   for (int b = 0; b < B; ++b) {
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(store_cvt_words)
     for (int w = 0; w < WPR; ++w) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       const word<T, LANES> v = in.read();
       for (int l = 0; l < LANES; ++l) {
         INRARCH_PRAGMA(HLS UNROLL)
@@ -170,15 +175,30 @@ INRARCH_LABEL(store_cvt_rows)
         if (e < ROW) mem[b * ROW + e] = to_mem<T, S>(v[l]);
       }
     }
+    INRARCH_LOOP_END();
   }
 }
+
+namespace detail {
+/// Whether a view reads SIZE consecutive elements from OFFSET: every dim of
+/// size > 1 has its row-major stride.
+template <class Shape, class Strides, int SIZE>
+constexpr bool view_is_contiguous() {
+  if (Shape::size != SIZE) return false;
+  for (int d = 0; d < Shape::rank; ++d)
+    if (Shape::dim(d) > 1 && Strides::dim(d) != Shape::stride(d)) return false;
+  return true;
+}
+}  // namespace detail
 
 /// Affine view of a weight tensor -> weight stream, once (like
 /// inrarch::weights): element i of the view (row-major over Shape) is
 /// mem[OFFSET + sum_d i_d * Strides::dim(d)], scaled by 2^-S.
 /// CFG: T, Shape, Strides; SIZE, OFFSET, LANES, S (SIZE = Shape::size, or
-/// any SIZE for a rank-0 Shape). Writes ceil(SIZE/LANES) words, one element
-/// per cycle, each word as soon as it is full (the last one zero-padded).
+/// any SIZE for a rank-0 Shape). Writes ceil(SIZE/LANES) words (the last one
+/// zero-padded): a contiguous view (every dim of size > 1 at its row-major
+/// stride, any OFFSET) one word per cycle, like inrarch::weights; a strided
+/// one element per cycle, each word as soon as it is full.
 template <class CFG>
 void weights_view(const float* mem, stream<word<typename CFG::T, CFG::LANES>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
@@ -187,18 +207,92 @@ void weights_view(const float* mem, stream<word<typename CFG::T, CFG::LANES>>& o
   using Strides = typename CFG::Strides;
   constexpr int SIZE = CFG::SIZE, OFFSET = CFG::OFFSET, LANES = CFG::LANES, S = CFG::S;
   static_assert(Shape::size == SIZE || Shape::rank == 0, "weights_view: SIZE must be the view's size");
-  row_writer<T, LANES, SIZE> wr;
-  wr.start_row();
-INRARCH_LABEL(weights_view_elems)
-  for (int e = 0; e < SIZE; ++e) {
-    INRARCH_PRAGMA(HLS PIPELINE II=1)
-    int src = OFFSET;
-    for (int d = 0; d < Shape::rank; ++d) {
-      INRARCH_PRAGMA(HLS UNROLL)
-      src += ((e / Shape::stride(d)) % Shape::dim(d)) * Strides::dim(d);
+  if constexpr (detail::view_is_contiguous<Shape, Strides, SIZE>()) {
+    constexpr int NW = words_per_row(SIZE, LANES);
+    INRARCH_LOOP_BEGIN(0);
+  INRARCH_LABEL(weights_view_words)
+    for (int w = 0; w < NW; ++w) {
+      INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
+      word<T, LANES> v;
+      for (int l = 0; l < LANES; ++l) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        const int e = w * LANES + l;
+        v[l] = (e < SIZE) ? from_mem<T, S>(mem[OFFSET + e]) : T(0);
+      }
+      out.write(v);
     }
-    wr.put(out, from_mem<T, S>(mem[src]));
+    INRARCH_LOOP_END();
+  } else {
+    row_writer<T, LANES, SIZE> wr;
+    wr.start_row();
+    INRARCH_LOOP_BEGIN(0);
+  INRARCH_LABEL(weights_view_elems)
+    for (int e = 0; e < SIZE; ++e) {
+      INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
+      int src = OFFSET;
+      for (int d = 0; d < Shape::rank; ++d) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        src += ((e / Shape::stride(d)) % Shape::dim(d)) * Strides::dim(d);
+      }
+      wr.put(out, from_mem<T, S>(mem[src]));
+    }
+    INRARCH_LOOP_END();
   }
+}
+
+/// A row-major [R, C] weight tensor (rows ROW_STRIDE apart from OFFSET,
+/// contiguous within a row) -> weight stream in tiles, once, scaled by 2^-S:
+/// word w holds a TR x (LANES/TR) block, rows r0..r0+TR-1 of the columns
+/// c0..c0+LANES/TR-1, lane l = i * (LANES/TR) + j at (r0 + i, c0 + j). Words
+/// go tile by tile (tiles of TR rows x LANES columns, row blocks outer), the
+/// TR words of a tile left to right. A matmul whose storage rows run along the
+/// dim its buffer has few banks on (a [K, N] weight with JU < LANES output
+/// lanes) stores such a word in one cycle into TR x LANES/TR distinct banks
+/// (WEIGHT_TILE = TR in its config), where the row-major stream would give it
+/// JU elements per cycle. CFG: T; R, C, ROW_STRIDE, OFFSET, LANES, TR, S
+/// (R % TR == 0, C % LANES == 0, LANES % TR == 0).
+/// Program order: one loop of R*C/LANES + TR iterations: iteration t reads
+/// the memory word (row r0 + t mod TR of tile t/TR, LANES columns) into one of
+/// two tile buffers while t < R*C/LANES, and, once t >= TR, writes word t - TR
+/// from the other: a word per cycle after a fill of TR cycles.
+template <class CFG>
+void weights_tiles(const float* mem, stream<word<typename CFG::T, CFG::LANES>>& out) {
+  INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  constexpr int R = CFG::R, C = CFG::C, ROW_STRIDE = CFG::ROW_STRIDE, OFFSET = CFG::OFFSET;
+  constexpr int LANES = CFG::LANES, TR = CFG::TR, S = CFG::S;
+  static_assert(R % TR == 0 && C % LANES == 0 && LANES % TR == 0, "weights_tiles: tiles must fill the tensor");
+  constexpr int TC = LANES / TR;             // columns per word
+  constexpr int CB = C / LANES;              // tiles per row block
+  constexpr int NW = R * C / LANES;          // words (= memory words read)
+  T tile[2][TR][LANES];
+  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=tile complete dim=0)
+  INRARCH_LOOP_BEGIN(0);
+INRARCH_LABEL(weights_tiles_words)
+  for (int t = 0; t < NW + TR; ++t) {
+    INRARCH_PRAGMA(HLS PIPELINE II=1)
+    INRARCH_ITER();
+    if (t < NW) {  // memory word t: row i of tile b
+      const int b = t / TR, i = t % TR;
+      const int row = (b / CB) * TR + i, col = (b % CB) * LANES;
+      for (int l = 0; l < LANES; ++l) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        tile[b & 1][i][l] = from_mem<T, S>(mem[OFFSET + row * ROW_STRIDE + col + l]);
+      }
+    }
+    if (t >= TR) {  // stream word w: columns j*TC .. j*TC+TC-1 of tile w/TR
+      const int w = t - TR, b = w / TR, j = w % TR;
+      word<T, LANES> v;
+      for (int l = 0; l < LANES; ++l) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        v[l] = tile[b & 1][l / TC][j * TC + l % TC];
+      }
+      out.write(v);
+    }
+  }
+  INRARCH_LOOP_END();
 }
 
 }  // namespace inrarch

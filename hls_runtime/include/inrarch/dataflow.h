@@ -19,11 +19,16 @@
 //   and the program exits with status 3. Detection is exact: a global mutex
 //   guards all FIFOs and the count of live/waiting processes (no timeouts).
 //   Regions may nest (a process whose body is itself a region).
+// * timed csim (-DINRARCH_BOUNDED_FIFO -DINRARCH_TIMED): the bounded mode,
+//   with every FIFO access stamped with its nominal cycle (timing.h); when
+//   the outermost region has joined, the stalls are resolved and
+//   `TIMED: cycles=N ...` is printed (timed.h).
 // One region per C++ scope.
 #ifndef INRARCH_DATAFLOW_H
 #define INRARCH_DATAFLOW_H
 
 #include "inrarch/stream.h"
+#include "inrarch/timed.h"
 
 #ifdef INRARCH_BOUNDED_FIFO
 
@@ -84,6 +89,9 @@ class dataflow_region {
       });
     }
     for (auto& t : threads) t.join();
+#ifdef INRARCH_TIMED
+    if (parent == nullptr) resolve_timing();  // the outermost region: every process has finished
+#endif
   }
 
  private:

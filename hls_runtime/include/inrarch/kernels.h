@@ -12,7 +12,7 @@
 //   struct matmul3_cfg {
 //     using T = data_t;
 //     using ACC = inrarch::acc_t<data_t>;
-//     static constexpr int B = 64, K = 256, N = 256, LI = 2, LO = 2, MACS = 48;
+//     static constexpr int B = 64, K = 256, N = 256, LI = 2, LO = 2, MACS = 48, L = 4, LATENCY = 8;
 //     static constexpr bool TRANSPOSE_W = true;
 //   };
 //   INRARCH_PROCESS("matmul3", inrarch::matmul<matmul3_cfg>(x, w, y));
@@ -25,6 +25,14 @@
 // and ap_fixed<W,I>. The per-sample read/write program order of each kernel
 // is part of the contract with the compiler's timing model and static
 // deadlock check; it is stated above each kernel and in hls_runtime/README.md.
+// Each pipelined loop is one loop of that program (II = 1, its writes
+// LATENCY cycles after their iteration); every one is framed by
+// INRARCH_LOOP_BEGIN / INRARCH_ITER / INRARCH_LOOP_END (timing.h), which the
+// timed simulation uses to stamp each FIFO access with its cycle. No
+// accumulator is updated twice within L iterations of one loop (L, the
+// adder latency, a config member of matmul and reduce_sum): Vitis would
+// otherwise schedule a float accumulation at II = L; INRARCH_ACC_UPDATE marks
+// each update for the recurrence check (-DINRARCH_CHECK_RECURRENCE).
 //
 // Weight buffers: a `weights` process streams a weight tensor once (flat,
 // row-major, WL elements per word) into its single consumer (matmul or
@@ -37,6 +45,7 @@
 
 #include <cstddef>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "inrarch/stream.h"
@@ -57,9 +66,11 @@ void load(const typename CFG::T* mem, stream<word<typename CFG::T, CFG::LANES>>&
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(load_rows)
   for (int b = 0; b < B; ++b) {
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(load_words)
     for (int w = 0; w < WPR; ++w) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       word<T, LANES> v;
       for (int l = 0; l < LANES; ++l) {
         INRARCH_PRAGMA(HLS UNROLL)
@@ -68,6 +79,7 @@ INRARCH_LABEL(load_rows)
       }
       out.write(v);
     }
+    INRARCH_LOOP_END();
   }
 }
 
@@ -81,9 +93,11 @@ void store(stream<word<typename CFG::T, CFG::LANES>>& in, typename CFG::T* mem) 
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(store_rows)
   for (int b = 0; b < B; ++b) {
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(store_words)
     for (int w = 0; w < WPR; ++w) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       const word<T, LANES> v = in.read();
       for (int l = 0; l < LANES; ++l) {
         INRARCH_PRAGMA(HLS UNROLL)
@@ -91,6 +105,7 @@ INRARCH_LABEL(store_rows)
         if (e < ROW) mem[b * ROW + e] = v[l];
       }
     }
+    INRARCH_LOOP_END();
   }
 }
 
@@ -102,9 +117,11 @@ void weights(const typename CFG::T* mem, stream<word<typename CFG::T, CFG::LANES
   using T = typename CFG::T;
   constexpr int SIZE = CFG::SIZE, LANES = CFG::LANES;
   constexpr int NW = words_per_row(SIZE, LANES);
+  INRARCH_LOOP_BEGIN(0);
 INRARCH_LABEL(weights_words)
   for (int w = 0; w < NW; ++w) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
+    INRARCH_ITER();
     word<T, LANES> v;
     for (int l = 0; l < LANES; ++l) {
       INRARCH_PRAGMA(HLS UNROLL)
@@ -113,6 +130,7 @@ INRARCH_LABEL(weights_words)
     }
     out.write(v);
   }
+  INRARCH_LOOP_END();
 }
 
 // ---------------------------------------------------------------------------
@@ -126,9 +144,11 @@ TO apply_lane(const F& f, const Tuple& ws, int l, std::index_sequence<Is...>) {
 }  // namespace detail
 
 /// out[i] = F()(in0[i], in1[i], ...), all channels [B, ROW] at LANES.
-/// CFG: F (the functor); B, ROW, LANES. TO and TI... are deduced from the
-/// streams. Per word: read one word from each input in operand order, write
-/// one word. Padded lanes are written as zero (F(0) need not be 0). F is a
+/// CFG: F (the functor); B, ROW, LANES, LATENCY (the body's pipeline depth:
+/// a word leaves LATENCY cycles after its iteration). TO and TI... are
+/// deduced from the streams. Per sample, one loop of ceil(ROW/LANES)
+/// iterations: read one word from each input in operand order, write one
+/// word. Padded lanes are written as zero (F(0) need not be 0). F is a
 /// default-constructible functor with a const operator() (the compiler emits
 /// it from the map region).
 template <class CFG, class TO, class... TI>
@@ -141,9 +161,11 @@ void map(stream<word<TO, CFG::LANES>>& out, stream<word<TI, CFG::LANES>>&... in)
   const F f{};
 INRARCH_LABEL(map_rows)
   for (int b = 0; b < B; ++b) {
+    INRARCH_LOOP_BEGIN(CFG::LATENCY);
   INRARCH_LABEL(map_words)
     for (int w = 0; w < WPR; ++w) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       // Braced initialisation evaluates the reads left to right.
       const std::tuple<word<TI, LANES>...> ws{in.read()...};
       word<TO, LANES> o;
@@ -155,6 +177,7 @@ INRARCH_LABEL(map_rows)
       }
       out.write(o);
     }
+    INRARCH_LOOP_END();
   }
 }
 
@@ -167,12 +190,15 @@ void fork(stream<word<T, CFG::LANES>>& in, S&... outs) {
   constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES;
   static_assert(sizeof...(S) >= 1, "fork needs at least one output");
   constexpr int WPR = words_per_row(ROW, LANES);
+  INRARCH_LOOP_BEGIN(0);
 INRARCH_LABEL(fork_words)
   for (int i = 0; i < B * WPR; ++i) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
+    INRARCH_ITER();
     const word<T, LANES> v = in.read();
     static_cast<void>((outs.write(v), ...));
   }
+  INRARCH_LOOP_END();
 }
 
 // ---------------------------------------------------------------------------
@@ -219,17 +245,22 @@ void broadcast_buffer(stream<word<typename CFG::T, CFG::WL>>& w,
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=buf cyclic factor=LANES dim=1)
   row_reader<T, WL> rd;
   rd.start_row();
+  INRARCH_LOOP_BEGIN(0);
 INRARCH_LABEL(bcast_load)
   for (int e = 0; e < NI; ++e) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
+    INRARCH_ITER();
     buf[e] = rd.next(w);
   }
+  INRARCH_LOOP_END();
   constexpr int WPR = words_per_row(NO, LANES);
 INRARCH_LABEL(bcast_rows)
   for (int b = 0; b < B; ++b) {
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(bcast_words)
     for (int wd = 0; wd < WPR; ++wd) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       word<T, LANES> o;
       for (int l = 0; l < LANES; ++l) {
         INRARCH_PRAGMA(HLS UNROLL)
@@ -238,6 +269,7 @@ INRARCH_LABEL(bcast_rows)
       }
       out.write(o);
     }
+    INRARCH_LOOP_END();
   }
 }
 
@@ -261,15 +293,20 @@ void broadcast(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename 
 INRARCH_LABEL(bcast_rows)
   for (int b = 0; b < B; ++b) {
     rd.start_row();
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(bcast_read)
     for (int e = 0; e < NI; ++e) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       buf[e] = rd.next(in);
     }
+    INRARCH_LOOP_END();
     constexpr int WPR = words_per_row(NO, LO);
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(bcast_write)
     for (int wd = 0; wd < WPR; ++wd) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       word<T, LO> o;
       for (int l = 0; l < LO; ++l) {
         INRARCH_PRAGMA(HLS UNROLL)
@@ -278,18 +315,60 @@ INRARCH_LABEL(bcast_rows)
       }
       out.write(o);
     }
+    INRARCH_LOOP_END();
   }
 }
 
 // ---------------------------------------------------------------------------
 // Reduce
 
+namespace detail {
+/// Stride of the innermost summed dim of size > 1 (0: no summed dim has more than one element).
+template <class InShape, class Mask>
+constexpr int reduce_stride() {
+  for (int d = InShape::rank - 1; d >= 0; --d)
+    if (Mask::dim(d) && InShape::dim(d) > 1) return InShape::stride(d);
+  return 0;
+}
+/// Sum of P values as a balanced tree of ceil(log2 P) adder levels.
+template <class ACC, int P>
+ACC tree_sum(const ACC (&a)[P]) {
+  ACC t[P];
+  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=t complete)
+  for (int i = 0; i < P; ++i) {
+    INRARCH_PRAGMA(HLS UNROLL)
+    t[i] = a[i];
+  }
+  for (int w = 1; w < P; w *= 2) {
+    INRARCH_PRAGMA(HLS UNROLL)
+    for (int i = 0; i + w < P; i += 2 * w) {
+      INRARCH_PRAGMA(HLS UNROLL)
+      t[i] += t[i + w];
+    }
+  }
+  return t[0];
+}
+}  // namespace detail
+
 /// Sum over the feature dims d with Mask::dim(d) == 1 of a channel
 /// [B, InShape]; the result keeps the other dims (in order), e.g. InShape
 /// <4,8>, Mask <0,1> -> [B, 4]. Accumulates in ACC (acc_t<T> is the usual
-/// choice). CFG: T, ACC, InShape, Mask; B, LI, LO. A reduction over the
-/// batch is the same kernel with B = 1 and InShape the whole tensor.
-/// Per sample: read all input words, then write the output word(s).
+/// choice). CFG: T, ACC, InShape, Mask; B, LI, LO, L (the adder latency: no
+/// accumulator is updated twice within L iterations), LATENCY (cycles from
+/// the last accumulation to the result word: the adder and the combine of
+/// the partial sums). A reduction over the batch is the same kernel with
+/// B = 1 and InShape the whole tensor.
+/// Full reduction (one output): per sample, one loop of ceil(NI/LI)
+///   iterations reading a word (its lanes summed as a tree) into partial sum
+///   p = word mod P, P = min(L, words); then one iteration combining the P
+///   partials (a tree) and writing the output word.
+/// Partial reduction: once, before sample 0, one loop of NO iterations
+///   zeroing the accumulators; per sample, one loop of NI iterations reading
+///   an element (a word every LI) into acc[e mod P][its output], where P = L
+///   when the innermost summed dim of size > 1 has a stride below L (an
+///   output would otherwise be updated again within L iterations), else 1;
+///   then one loop of NO iterations combining each output's P partials,
+///   writing it (a word every LO outputs, or at the end) and zeroing them.
 template <class CFG>
 void reduce_sum(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
@@ -297,8 +376,9 @@ void reduce_sum(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename
   using ACC = typename CFG::ACC;
   using InShape = typename CFG::InShape;
   using Mask = typename CFG::Mask;
-  constexpr int B = CFG::B, LI = CFG::LI, LO = CFG::LO;
+  constexpr int B = CFG::B, LI = CFG::LI, LO = CFG::LO, L = CFG::L;
   static_assert(InShape::rank == Mask::rank, "mask rank must equal shape rank");
+  static_assert(L >= 1, "reduce_sum: the adder latency L must be >= 1");
   constexpr int NI = InShape::size;
   constexpr int WPR_IN = words_per_row(NI, LI);
   constexpr int NO = [] {
@@ -307,44 +387,102 @@ void reduce_sum(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename
       if (!Mask::dim(d)) n *= InShape::dim(d);
     return n;
   }();
-  ACC acc[NO];
-  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=acc cyclic factor=LO dim=1)
   row_writer<T, LO, NO> wr;
-INRARCH_LABEL(reduce_rows)
-  for (int b = 0; b < B; ++b) {
-    for (int o = 0; o < NO; ++o) acc[o] = ACC(0);
-    if constexpr (NO == 1) {
-      // Full reduction: one word per cycle, lanes summed as a tree.
+  if constexpr (NO == 1) {
+    // Full reduction: one word per cycle, lanes summed as a tree, P partial sums.
+    constexpr int P = WPR_IN < L ? WPR_IN : L;
+    ACC acc[P];
+    INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=acc complete)
+    // acc[p] is updated every P >= L iterations (checked with INRARCH_CHECK_RECURRENCE).
+    INRARCH_PRAGMA(HLS DEPENDENCE variable=acc type=inter dependent=false)
+    for (int p = 0; p < P; ++p) {  // registers: a reset, no cycles
+      INRARCH_PRAGMA(HLS UNROLL)
+      acc[p] = ACC(0);
+    }
+  INRARCH_LABEL(reduce_full_rows)
+    for (int b = 0; b < B; ++b) {
+      INRARCH_LOOP_BEGIN(0);
     INRARCH_LABEL(reduce_words)
       for (int wd = 0; wd < WPR_IN; ++wd) {
         INRARCH_PRAGMA(HLS PIPELINE II=1)
+        INRARCH_ITER();
         const word<T, LI> v = in.read();
         ACC s = ACC(0);
         for (int l = 0; l < LI; ++l) {
           INRARCH_PRAGMA(HLS UNROLL)
           if (wd * LI + l < NI) s += ACC(v[l]);
         }
-        acc[0] += s;
+        const int p = wd % P;
+        if (wd < P)
+          acc[p] = s;  // the first word of a partial: no read of the accumulator
+        else
+          acc[p] += s;
+        INRARCH_ACC_UPDATE(&acc[p], L);
       }
-    } else {
-      row_reader<T, LI> rd;
+      INRARCH_LOOP_END();
+      wr.start_row();
+      INRARCH_LOOP_BEGIN(CFG::LATENCY);
+    INRARCH_LABEL(reduce_full_write)
+      for (int o = 0; o < 1; ++o) {
+        INRARCH_PRAGMA(HLS PIPELINE II=1)
+        INRARCH_ITER();
+        wr.put(out, T(detail::tree_sum<ACC, P>(acc)));
+      }
+      INRARCH_LOOP_END();
+    }
+  } else {
+    constexpr int RS = detail::reduce_stride<InShape, Mask>();
+    constexpr int P = (RS == 0 || RS >= L) ? 1 : L;
+    ACC acc[P][NO];
+    INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=acc complete dim=1)
+    INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=acc cyclic factor=LO dim=2)
+    // acc[p][o] is updated at most every L iterations (checked with INRARCH_CHECK_RECURRENCE).
+    INRARCH_PRAGMA(HLS DEPENDENCE variable=acc type=inter dependent=false)
+    INRARCH_LOOP_BEGIN(0);
+  INRARCH_LABEL(reduce_zero)
+    for (int o = 0; o < NO; ++o) {
+      INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
+      for (int p = 0; p < P; ++p) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        acc[p][o] = ACC(0);
+      }
+    }
+    INRARCH_LOOP_END();
+    row_reader<T, LI> rd;
+  INRARCH_LABEL(reduce_part_rows)
+    for (int b = 0; b < B; ++b) {
       rd.start_row();
+      INRARCH_LOOP_BEGIN(0);
     INRARCH_LABEL(reduce_elems)
       for (int e = 0; e < NI; ++e) {
         INRARCH_PRAGMA(HLS PIPELINE II=1)
+        INRARCH_ITER();
         int oi = 0;
         for (int d = 0; d < InShape::rank; ++d) {
           INRARCH_PRAGMA(HLS UNROLL)
           if (!Mask::dim(d)) oi = oi * InShape::dim(d) + (e / InShape::stride(d)) % InShape::dim(d);
         }
-        acc[oi] += ACC(rd.next(in));
+        const int p = e % P;
+        acc[p][oi] += ACC(rd.next(in));
+        INRARCH_ACC_UPDATE(&acc[p][oi], L);
       }
-    }
-    wr.start_row();
-  INRARCH_LABEL(reduce_write)
-    for (int o = 0; o < NO; ++o) {
-      INRARCH_PRAGMA(HLS PIPELINE II=1)
-      wr.put(out, T(acc[o]));
+      INRARCH_LOOP_END();
+      wr.start_row();
+      INRARCH_LOOP_BEGIN(CFG::LATENCY);
+    INRARCH_LABEL(reduce_part_write)
+      for (int o = 0; o < NO; ++o) {
+        INRARCH_PRAGMA(HLS PIPELINE II=1)
+        INRARCH_ITER();
+        ACC parts[P];
+        for (int p = 0; p < P; ++p) {
+          INRARCH_PRAGMA(HLS UNROLL)
+          parts[p] = acc[p][o];
+          acc[p][o] = ACC(0);
+        }
+        wr.put(out, T(detail::tree_sum<ACC, P>(parts)));
+      }
+      INRARCH_LOOP_END();
     }
   }
 }
@@ -377,9 +515,11 @@ INRARCH_LABEL(slice_rows)
   for (int b = 0; b < B; ++b) {
     rd.start_row();
     wr.start_row();
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(slice_elems)
     for (int e = 0; e < NI; ++e) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       const T v = rd.next(in);
       bool keep = true;
       for (int d = 0; d < InShape::rank; ++d) {
@@ -390,17 +530,21 @@ INRARCH_LABEL(slice_rows)
       }
       if (keep) wr.put(out, v);
     }
+    INRARCH_LOOP_END();
   }
 }
 
 namespace detail {
 template <class T, int CHUNK, int L, int LO, int NO, class S, class O>
 void concat_chunk(row_reader<T, L>& rd, S& in, row_writer<T, LO, NO>& wr, O& out) {
+  INRARCH_LOOP_BEGIN(0);
 INRARCH_LABEL(concat_elems)
   for (int e = 0; e < CHUNK; ++e) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
+    INRARCH_ITER();
     wr.put(out, rd.next(in));
   }
+  INRARCH_LOOP_END();
 }
 template <class T, int B, class Chunks, int OUTER, int LO, int... LI, std::size_t... Is>
 void concat_impl(std::index_sequence<Is...>, stream<word<T, LO>>& out, stream<word<T, LI>>&... in) {
@@ -444,50 +588,52 @@ void concat(stream<word<typename CFG::T, CFG::LO>>& out, stream<word<typename CF
 // ---------------------------------------------------------------------------
 // Matmul
 
-/// y[b, n] = sum_k x[b, k] * W[k, n]  (W stored [K, N]), or W[n, k] when
-/// TRANSPOSE_W (PyTorch Linear layout [N, K]). CFG: T, ACC; B, K, N, LI, LO,
-/// MACS; TRANSPOSE_W (WL deduced from `w`). The weights arrive once on `w`
-/// (K*N elements, row-major in their storage layout, WL per word) and are
-/// kept in a local buffer partitioned for MACS parallel multiply-accumulates,
-/// accumulated in ACC (acc_t<T> is the usual choice).
-/// The input row is double-buffered: the kernel reads row b+1 while it
-/// computes row b. With KU = (MACS >= LO ? MACS/LO : 1) k values and
-/// JU = min(MACS, LO) output lanes per iteration, one row takes
-/// C = ceil(N/LO) * (LO/JU) * ceil(K/KU) MAC iterations (~= K*N/MACS), in a
-/// row loop of R = max(C, ceil(K/LI)) iterations at II=1.
-/// Program order: read all ceil(K*N/WL) weight words once; read the
-/// ceil(K/LI) words of row 0; then for each row b, iterations i = 0..R-1:
-///   1. if b+1 < B: read word r of row b+1 at i == floor(r * R / ceil(K/LI))
-///      (r = 0..ceil(K/LI)-1, spread evenly over the loop so the next row
-///      arrives at the pace its producer writes it);
-///   2. if i < C: the MACs of step i; output word o is written at the end
-///      of iteration (o+1) * C/ceil(N/LO) - 1 (its last step).
-/// Cycles per row ~= R. MACS must be a multiple or a divisor of LO. (The
-/// dataflow timing model, Kernel.matmul, follows this.)
-template <class CFG, int WL>
-void matmul(stream<word<typename CFG::T, CFG::LI>>& x, stream<word<typename CFG::T, WL>>& w,
-            stream<word<typename CFG::T, CFG::LO>>& y) {
-  INRARCH_PRAGMA(HLS INLINE off)
+namespace detail {
+/// Weight elements a matmul stores per cycle while loading its buffer: the
+/// largest P dividing the weight word (WL) and the storage row (ROW) with
+/// P <= BANKS, the buffer's banks along the stream's fast dim (a chunk of P
+/// consecutive elements of one row then writes P distinct banks, one write
+/// per bank and cycle). The Python timing model mirrors it (kernels.matmul.weight_chunk).
+constexpr int weight_chunk(int wl, int row, int banks) {
+  int best = 1;
+  for (int p = 1; p <= wl && p <= banks; ++p)
+    if (wl % p == 0 && row % p == 0) best = p;
+  return best;
+}
+
+/// A config's `WEIGHT_TILE` (absent: 0, a flat row-major weight stream).
+template <class CFG, class = void>
+struct weight_tile : std::integral_constant<int, 0> {};
+template <class CFG>
+struct weight_tile<CFG, std::void_t<decltype(CFG::WEIGHT_TILE)>> : std::integral_constant<int, CFG::WEIGHT_TILE> {};
+
+/// Whether a config sets `WEIGHT_URAM = true` (absent: false).
+template <class CFG, class = void>
+struct weight_uram : std::false_type {};
+template <class CFG>
+struct weight_uram<CFG, std::void_t<decltype(CFG::WEIGHT_URAM)>> : std::bool_constant<CFG::WEIGHT_URAM> {};
+
+/// The matmul's program once its weight buffer is declared (and bound to BRAM or URAM).
+template <class CFG, int WL, class WBUF>
+void matmul_run(stream<word<typename CFG::T, CFG::LI>>& x, stream<word<typename CFG::T, WL>>& w,
+                stream<word<typename CFG::T, CFG::LO>>& y, WBUF& wbuf) {
+  INRARCH_PRAGMA(HLS INLINE)
   using T = typename CFG::T;
   using ACC = typename CFG::ACC;
-  constexpr int B = CFG::B, K = CFG::K, N = CFG::N, LI = CFG::LI, LO = CFG::LO, MACS = CFG::MACS;
+  constexpr int B = CFG::B, K = CFG::K, N = CFG::N, LI = CFG::LI, LO = CFG::LO, MACS = CFG::MACS, L = CFG::L;
   constexpr bool TRANSPOSE_W = CFG::TRANSPOSE_W;
-  static_assert(MACS >= 1 && (MACS % LO == 0 || LO % MACS == 0),
-                "matmul: MACS must be a multiple or a divisor of the output lanes");
   constexpr int NW = words_per_row(N, LO);
-  constexpr int NP = NW * LO;                      // N padded to whole words
   constexpr int KU = MACS >= LO ? MACS / LO : 1;   // k values per cycle
-  constexpr int JU = MACS >= LO ? LO : MACS;       // output lanes per cycle
-  constexpr int KS = (K + KU - 1) / KU;
-  constexpr int JB = LO / JU;
-  constexpr int PER_WORD = JB * KS;                // iterations per output word
-  constexpr int C = NW * PER_WORD;                 // MAC-loop iterations per row
+  constexpr int JU = MACS >= LO ? LO : MACS;       // output lanes per cycle (a lane block)
+  constexpr int KS = (K + KU - 1) / KU;            // k steps per output word
+  constexpr int JB = LO / JU;                      // lane blocks per output word
+  constexpr int G = JB >= L ? 1 : (L + JB - 1) / JB;  // output words interleaved
+  constexpr int U = G * JB;                        // iterations between two updates of one accumulator
+  constexpr int NG = (NW + G - 1) / G;             // groups of G words per row (the last padded)
+  constexpr int PER_GROUP = KS * U;
+  constexpr int C = NG * PER_GROUP;                // MAC-loop iterations per row
   constexpr int WPR_IN = words_per_row(K, LI);
   constexpr int ROW_CYCLES = C > WPR_IN ? C : WPR_IN;
-
-  T wbuf[K][NP];
-  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=KU dim=1)
-  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=JU dim=2)
   // Two rows: written LI elements per cycle, read KU per cycle.
   constexpr int XP = KU > LI ? KU : LI;
   T xrow[2][K];
@@ -496,43 +642,95 @@ void matmul(stream<word<typename CFG::T, CFG::LI>>& x, stream<word<typename CFG:
   static_cast<void>(XP);
 
   // Weights: once, before the first sample.
-  row_reader<T, WL> wr;
-  wr.start_row();
-INRARCH_LABEL(mm_wload)
-  for (int i = 0; i < K * N; ++i) {
-    INRARCH_PRAGMA(HLS PIPELINE II=1)
-    const int r = i / (TRANSPOSE_W ? K : N);
-    const int c = i % (TRANSPOSE_W ? K : N);
-    const T v = wr.next(w);
-    if (TRANSPOSE_W)
-      wbuf[c][r] = v;
-    else
-      wbuf[r][c] = v;
+  constexpr int ROW = TRANSPOSE_W ? K : N;  // the storage row (the stream's fast dim)
+  constexpr int TR = weight_tile<CFG>::value;
+  if constexpr (TR > 0) {
+    // In tiles (weights_tiles): stream word c/(TR/PR) holds TR storage rows x
+    // TC = WL/TR columns; iteration c stores PR of those rows, PR the largest
+    // divisor of TR at most the banks across the storage rows: PR*TC distinct banks.
+    constexpr int TC = WL / TR, CB = ROW / WL;
+    constexpr int PR = weight_chunk(TR, TR, TRANSPOSE_W ? JU : KU);
+    constexpr int SUB = TR / PR;  // iterations per stream word
+    static_assert(WL % TR == 0 && ROW % WL == 0 && (K * N / ROW) % TR == 0,
+                  "matmul: WEIGHT_TILE must tile the weight (weights_tiles)");
+    word<T, WL> wcur;
+    INRARCH_LOOP_BEGIN(0);
+  INRARCH_LABEL(mm_wload_tiles)
+    for (int c = 0; c < K * N / (PR * TC); ++c) {
+      INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
+      if (c % SUB == 0) wcur = w.read();
+      const int wd = c / SUB, part = c % SUB;
+      const int b = wd / TR, j = wd % TR;
+      const int r0 = (b / CB) * TR + part * PR, c0 = (b % CB) * WL + j * TC;
+      for (int l = 0; l < PR * TC; ++l) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        const int r = r0 + l / TC, col = c0 + l % TC;
+        const T v = wcur[part * PR * TC + l];
+        if (TRANSPOSE_W)
+          wbuf[col][r] = v;
+        else
+          wbuf[r][col] = v;
+      }
+    }
+    INRARCH_LOOP_END();
+  } else {
+    // Flat and row-major: P elements per iteration (one storage row never
+    // straddles a chunk, one chunk never a word).
+    constexpr int P = weight_chunk(WL, ROW, TRANSPOSE_W ? KU : JU);
+    constexpr int EVERY = WL / P;  // iterations per weight word
+    word<T, WL> wcur;
+    INRARCH_LOOP_BEGIN(0);
+  INRARCH_LABEL(mm_wload)
+    for (int c = 0; c < K * N / P; ++c) {
+      INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
+      if (c % EVERY == 0) wcur = w.read();
+      for (int p = 0; p < P; ++p) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        const int e = c * P + p;
+        const T v = wcur[(c % EVERY) * P + p];
+        if (TRANSPOSE_W)
+          wbuf[e % ROW][e / ROW] = v;
+        else
+          wbuf[e / ROW][e % ROW] = v;
+      }
+    }
+    INRARCH_LOOP_END();
   }
-INRARCH_LABEL(mm_wpad)
-  for (int k = 0; k < K; ++k)
-    for (int n = N; n < NP; ++n) wbuf[k][n] = T(0);
 
+  INRARCH_LOOP_BEGIN(0);
 INRARCH_LABEL(mm_read0)
   for (int wd = 0; wd < WPR_IN; ++wd) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
+    INRARCH_ITER();
     const word<T, LI> v = x.read();
     for (int l = 0; l < LI; ++l) {
       INRARCH_PRAGMA(HLS UNROLL)
       if (wd * LI + l < K) xrow[0][wd * LI + l] = v[l];
     }
   }
-  ACC acc[LO];
-  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=acc complete)
-  for (int j = 0; j < LO; ++j) acc[j] = ACC(0);
+  INRARCH_LOOP_END();
+  ACC acc[G][LO];
+  INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=acc complete dim=0)
+  // acc[g][j] is updated every U >= L iterations (checked with INRARCH_CHECK_RECURRENCE).
+  INRARCH_PRAGMA(HLS DEPENDENCE variable=acc type=inter dependent=false)
+  for (int g = 0; g < G; ++g)  // registers: a reset, no cycles
+    for (int j = 0; j < LO; ++j) {
+      INRARCH_PRAGMA(HLS UNROLL)
+      acc[g][j] = ACC(0);
+    }
 INRARCH_LABEL(mm_rows)
   for (int b = 0; b < B; ++b) {
     const int cur = b & 1;
     int rd = 0;       // next word of row b+1 to read
     int rd_at = 0;    // ... at iteration floor(rd * ROW_CYCLES / WPR_IN)
+    const int iters = b + 1 < B ? ROW_CYCLES : C;  // the last row reads nothing
+    INRARCH_LOOP_BEGIN(CFG::LATENCY);
   INRARCH_LABEL(mm_row)
-    for (int it = 0; it < ROW_CYCLES; ++it) {
+    for (int it = 0; it < iters; ++it) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       if (b + 1 < B && rd < WPR_IN && it == rd_at) {  // the next row, spread over the loop
         const word<T, LI> v = x.read();
         for (int l = 0; l < LI; ++l) {
@@ -543,36 +741,108 @@ INRARCH_LABEL(mm_rows)
         rd_at = rd * ROW_CYCLES / WPR_IN;
       }
       if (it < C) {
-        const int ow = it / PER_WORD;
-        const int step = it % PER_WORD;
-        const int jb = step / KS;
-        const int k0 = (step % KS) * KU;
-        if (step == 0)
-          for (int j = 0; j < LO; ++j) {
-            INRARCH_PRAGMA(HLS UNROLL)
-            acc[j] = ACC(0);
-          }
+        // iteration (group, ks, g, jb): lane block jb of word group*G + g, k step ks
+        const int grp = it / PER_GROUP;
+        const int r = it % PER_GROUP;
+        const int ks = r / U;
+        const int g = (r % U) / JB;
+        const int jb = (r % U) % JB;
+        const int ow = grp * G + g;  // >= NW in the padding of the last group
+        const int k0 = ks * KU;
         for (int ju = 0; ju < JU; ++ju) {
           INRARCH_PRAGMA(HLS UNROLL)
           const int j = jb * JU + ju;
+          const int n = ow * LO + j;
           ACC s = ACC(0);
           for (int ku = 0; ku < KU; ++ku) {
             INRARCH_PRAGMA(HLS UNROLL)
             const int k = k0 + ku;
-            if (k < K) s += xrow[cur][k] * wbuf[k][ow * LO + j];
+            if (k < K && n < N) s += xrow[cur][k] * wbuf[k][n];
           }
-          acc[j] += s;
+          if (ks == 0)
+            acc[g][j] = s;  // a word's first step: no read of the accumulator
+          else
+            acc[g][j] += s;
+          INRARCH_ACC_UPDATE(&acc[g][j], L);
         }
-        if (step == PER_WORD - 1) {
+        if (ks == KS - 1 && jb == JB - 1 && ow < NW) {  // word ow is complete
           word<T, LO> o;
           for (int j = 0; j < LO; ++j) {
             INRARCH_PRAGMA(HLS UNROLL)
-            o[j] = (ow * LO + j < N) ? T(acc[j]) : T(0);
+            o[j] = (ow * LO + j < N) ? T(acc[g][j]) : T(0);
           }
           y.write(o);
         }
       }
     }
+    INRARCH_LOOP_END();
+  }
+}
+}  // namespace detail
+
+/// y[b, n] = sum_k x[b, k] * W[k, n]  (W stored [K, N]), or W[n, k] when
+/// TRANSPOSE_W (PyTorch Linear layout [N, K]). CFG: T, ACC; B, K, N, LI, LO,
+/// MACS, L (the adder latency), LATENCY (an output word leaves LATENCY
+/// cycles after the iteration that completes it: the adder tree and the
+/// output register); TRANSPOSE_W; optional WEIGHT_URAM (bind the weight
+/// buffer to UltraRAM; default false), optional WEIGHT_TILE (TR > 0: the
+/// weights arrive in tiles of TR storage rows, see weights_tiles in
+/// boundary.h; default 0: flat). WL is deduced from `w`.
+/// The weights arrive once on `w` (K*N elements, row-major in their storage
+/// layout, WL per word) and are kept in a local buffer wbuf[K][ceil(N/LO)*LO]
+/// partitioned cyclic KU on dim 1 and JU on dim 2 for MACS parallel
+/// multiply-accumulates, accumulated in ACC (acc_t<T> is the usual choice).
+/// Per iteration the MAC loop does KU = (MACS >= LO ? MACS/LO : 1) k values
+/// for JU = min(MACS, LO) output lanes (a lane block; JB = LO/JU of them per
+/// output word, KS = ceil(K/KU) k steps each). So that no accumulator is
+/// updated twice within L iterations (Vitis would otherwise schedule the
+/// loop at II = L for a float adder), G = ceil(L/JB) output words (1 when
+/// JB >= L) are interleaved step-major: iteration (group, ks, g, jb) works
+/// on lane block jb of word group*G + g, accumulators acc[G][LO], the last
+/// group padded to G words; a row takes C = ceil(ceil(N/LO)/G) * KS * G*JB
+/// iterations (~= K*N/MACS when G divides the words).
+/// Program order:
+///   1. once: one loop of K*N/P iterations storing P weight elements each,
+///      reading weight word r at iteration r*WL/P (P = detail::weight_chunk;
+///      with WEIGHT_TILE = TR, P = PR*WL/TR: PR rows of a tile word, PR the
+///      largest divisor of TR at most the banks across the storage rows);
+///   2. one loop of ceil(K/LI) iterations reading row 0;
+///   3. for each row b, one loop of R = max(C, ceil(K/LI)) iterations
+///      (C for the last row) at II=1; iteration i
+///      - first, if b+1 < B, reads word r of row b+1 when
+///        i == floor(r * R / ceil(K/LI)) (spread evenly over the loop, so the
+///        next row arrives at the pace its producer writes it);
+///      - then, if i < C, does its MACs; the G words of a group are written
+///        in a burst during the group's last k step: word group*G + g at
+///        i = group*KS*G*JB + (KS-1)*G*JB + g*JB + JB-1.
+/// MACS must be a multiple or a divisor of LO. (The dataflow timing model,
+/// Kernel.matmul with dataflow.MatmulLoop, follows this.)
+template <class CFG, int WL>
+void matmul(stream<word<typename CFG::T, CFG::LI>>& x, stream<word<typename CFG::T, WL>>& w,
+            stream<word<typename CFG::T, CFG::LO>>& y) {
+  INRARCH_PRAGMA(HLS INLINE off)
+  using T = typename CFG::T;
+  constexpr int K = CFG::K, N = CFG::N, LO = CFG::LO, MACS = CFG::MACS;
+  static_assert(MACS >= 1 && (MACS % LO == 0 || LO % MACS == 0),
+                "matmul: MACS must be a multiple or a divisor of the output lanes");
+  static_assert(CFG::L >= 1, "matmul: the adder latency L must be >= 1");
+  constexpr int NP = words_per_row(N, LO) * LO;   // N padded to whole words
+  constexpr int KU = MACS >= LO ? MACS / LO : 1;
+  constexpr int JU = MACS >= LO ? LO : MACS;
+  static_cast<void>(KU);
+  static_cast<void>(JU);
+  // A pragma cannot depend on a template value: one declaration per storage.
+  if constexpr (detail::weight_uram<CFG>::value) {
+    T wbuf[K][NP];
+    INRARCH_PRAGMA(HLS BIND_STORAGE variable=wbuf type=ram_2p impl=uram)
+    INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=KU dim=1)
+    INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=JU dim=2)
+    detail::matmul_run<CFG, WL>(x, w, y, wbuf);
+  } else {
+    T wbuf[K][NP];
+    INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=KU dim=1)
+    INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=JU dim=2)
+    detail::matmul_run<CFG, WL>(x, w, y, wbuf);
   }
 }
 
@@ -612,18 +882,23 @@ INRARCH_LABEL(tr_blocks)
   INRARCH_LABEL(tr_read_rows)
     for (int r = 0; r < ROWS_IN; ++r) {
       rd.start_row();
+      INRARCH_LOOP_BEGIN(0);
     INRARCH_LABEL(tr_read)
       for (int e = 0; e < ROW_IN; ++e) {
         INRARCH_PRAGMA(HLS PIPELINE II=1)
+        INRARCH_ITER();
         buf[r * ROW_IN + e] = rd.next(in);
       }
+      INRARCH_LOOP_END();
     }
   INRARCH_LABEL(tr_write_rows)
     for (int r = 0; r < ROWS_OUT; ++r) {
       wr.start_row();
+      INRARCH_LOOP_BEGIN(0);
     INRARCH_LABEL(tr_write)
       for (int e = 0; e < ROW_OUT; ++e) {
         INRARCH_PRAGMA(HLS PIPELINE II=1)
+        INRARCH_ITER();
         // Output linear index within the block -> input linear index.
         const int base = PER_SAMPLE ? blk * BLOCK : 0;
         int rem = base + r * ROW_OUT + e;
@@ -636,6 +911,7 @@ INRARCH_LABEL(tr_blocks)
         }
         wr.put(out, buf[src - base]);
       }
+      INRARCH_LOOP_END();
     }
   }
 }
@@ -651,11 +927,14 @@ void read_rows(stream<word<T, LI>>& in, T* buf) {
 INRARCH_LABEL(rows_read)
   for (int r = 0; r < R; ++r) {
     rd.start_row();
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(rows_read_elems)
     for (int e = 0; e < ROW; ++e) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       buf[r * ROW + e] = rd.next(in);
     }
+    INRARCH_LOOP_END();
   }
 }
 }  // namespace detail
@@ -685,9 +964,11 @@ void slice_batch(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typenam
 INRARCH_LABEL(slb_rows)
   for (int r = 0; r < Sizes::dim(0); ++r) {
     wr.start_row();
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(slb_elems)
     for (int e = 0; e < ROW_OUT; ++e) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       int rem = r * ROW_OUT + e;
       int src = 0;
       for (int d = Sizes::rank - 1; d >= 0; --d) {
@@ -697,6 +978,7 @@ INRARCH_LABEL(slb_rows)
       }
       wr.put(out, buf[src]);
     }
+    INRARCH_LOOP_END();
   }
 }
 
@@ -709,11 +991,14 @@ void concat_batch_impl(std::index_sequence<Is...>, stream<word<T, LO>>& out, str
 INRARCH_LABEL(cb_rows)
   for (int r = 0; r < Rows::size_sum(); ++r) {
     wr.start_row();
+    INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(cb_elems)
     for (int e = 0; e < ROW; ++e) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
+      INRARCH_ITER();
       wr.put(out, buf[r * ROW + e]);
     }
+    INRARCH_LOOP_END();
   }
 }
 }  // namespace detail

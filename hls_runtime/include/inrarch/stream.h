@@ -14,6 +14,7 @@
 #ifndef INRARCH_STREAM_H
 #define INRARCH_STREAM_H
 
+#include "inrarch/timing.h"
 #include "inrarch/types.h"
 
 #if defined(INRARCH_BOUNDED_FIFO) && defined(__SYNTHESIS__)
@@ -25,6 +26,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -42,6 +44,7 @@ struct process_info {
   std::string name;
   const fifo_base* waiting_on = nullptr;  // FIFO it is blocked on, if any
   bool waiting_write = false;             // blocked on write (full) or read (empty)
+  int timed_index = -1;                   // its record in scheduler::timed_procs (timed mode)
 };
 
 /// Type-erased FIFO: what the deadlock report needs to know.
@@ -50,11 +53,34 @@ struct fifo_base {
   std::size_t depth = 0;  // 0 = unbounded (testbench-facing streams only)
   process_info* blocked_reader = nullptr;
   process_info* blocked_writer = nullptr;
+  int timed_index = -1;  // its record in scheduler::timed_fifos (timed mode)
   virtual ~fifo_base() = default;
   virtual std::size_t occupancy() const = 0;
   bool can_read() const { return occupancy() > 0; }
   bool can_write() const { return depth == 0 || occupancy() < depth; }
 };
+
+#ifdef INRARCH_TIMED
+/// One recorded FIFO access of a process, at its nominal cycle (timing.h).
+struct timed_event {
+  std::int64_t nominal;
+  std::int64_t word;  // index of the word on its FIFO (k-th write or k-th read)
+  std::int32_t fifo;  // index into scheduler::timed_fifos
+  std::int32_t write;
+};
+/// A process's accesses, kept after the process (and its region) is gone.
+struct timed_process {
+  std::string name;
+  std::vector<timed_event> events;
+};
+/// A FIFO's depth and, per word, the access that wrote it and the one that read it:
+/// (process index << 32 | event index), or -1 for an access outside any process.
+struct timed_fifo {
+  std::string name;
+  std::size_t depth = 0;
+  std::vector<std::int64_t> writes, reads;
+};
+#endif
 
 /// The process of the calling thread (nullptr outside any dataflow region).
 inline thread_local process_info* current_process = nullptr;
@@ -71,10 +97,45 @@ class scheduler {
   std::vector<fifo_base*> fifos;       // registry, declaration order
   std::vector<process_info*> waiting;  // processes inside a blocking wait
   int live = 0;                        // processes running or blocked (not finished)
+#ifdef INRARCH_TIMED
+  std::deque<timed_process> timed_procs;  // every process that ran (stable addresses)
+  std::deque<timed_fifo> timed_fifos;     // every FIFO declared
+
+  /// Records an access of `f` by the calling thread (with `mu` held) at its nominal cycle.
+  void record_locked(fifo_base& f, bool is_write) {
+    timed_fifo& tf = timed_fifos[f.timed_index];
+    std::vector<std::int64_t>& ends = is_write ? tf.writes : tf.reads;
+    process_info* p = current_process;
+    if (p == nullptr) {  // the testbench side of a FIFO: no timing
+      ends.push_back(-1);
+      return;
+    }
+    if (!proc_clock.in_loop) {
+      std::fprintf(stderr, "INRARCH timed: process '%s' %s FIFO '%s' outside an instrumented loop "
+                   "(INRARCH_LOOP_BEGIN/INRARCH_ITER/INRARCH_LOOP_END)\n", p->name.c_str(),
+                   is_write ? "writes" : "reads", f.name.c_str());
+      std::fflush(stderr);
+      std::_Exit(4);
+    }
+    if (p->timed_index < 0) {
+      p->timed_index = static_cast<int>(timed_procs.size());
+      timed_procs.push_back(timed_process{p->name, {}});
+    }
+    std::vector<timed_event>& evs = timed_procs[p->timed_index].events;
+    if (is_write) proc_clock.wrote = true;
+    const std::int64_t t = proc_clock.now() + (is_write ? proc_clock.latency : 0);
+    ends.push_back((static_cast<std::int64_t>(p->timed_index) << 32) | static_cast<std::int64_t>(evs.size()));
+    evs.push_back(timed_event{t, static_cast<std::int64_t>(ends.size() - 1), f.timed_index, is_write ? 1 : 0});
+  }
+#endif
 
   void add_fifo(fifo_base* f) {
     std::lock_guard<std::mutex> lk(mu);
     fifos.push_back(f);
+#ifdef INRARCH_TIMED
+    f->timed_index = static_cast<int>(timed_fifos.size());
+    timed_fifos.push_back(timed_fifo{f->name, f->depth, {}, {}});
+#endif
   }
   void remove_fifo(fifo_base* f) {
     std::lock_guard<std::mutex> lk(mu);
@@ -162,6 +223,9 @@ class bounded_stream : public fifo_base {
     while (q_.empty()) s.block(lk, *this, false, not_empty_);
     T v = q_.front();
     q_.pop_front();
+#ifdef INRARCH_TIMED
+    s.record_locked(*this, false);
+#endif
     if (blocked_writer) not_full_.notify_all();
     return v;
   }
@@ -171,6 +235,9 @@ class bounded_stream : public fifo_base {
     std::unique_lock<std::mutex> lk(s.mu);
     while (!can_write()) s.block(lk, *this, true, not_full_);
     q_.push_back(v);
+#ifdef INRARCH_TIMED
+    s.record_locked(*this, true);
+#endif
     if (blocked_reader) not_empty_.notify_all();
   }
   bool read_nb(T& v) {
@@ -178,6 +245,9 @@ class bounded_stream : public fifo_base {
     if (q_.empty()) return false;
     v = q_.front();
     q_.pop_front();
+#ifdef INRARCH_TIMED
+    scheduler::instance().record_locked(*this, false);
+#endif
     if (blocked_writer) not_full_.notify_all();
     return true;
   }
@@ -185,6 +255,9 @@ class bounded_stream : public fifo_base {
     std::unique_lock<std::mutex> lk(scheduler::instance().mu);
     if (!can_write()) return false;
     q_.push_back(v);
+#ifdef INRARCH_TIMED
+    scheduler::instance().record_locked(*this, true);
+#endif
     if (blocked_reader) not_empty_.notify_all();
     return true;
   }

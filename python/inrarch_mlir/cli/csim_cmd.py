@@ -1,4 +1,4 @@
-"""`inrarch csim OUTDIR [--bounded] [--tolerance T]`.
+"""`inrarch csim OUTDIR [--bounded [--timed]] [--tolerance T]`.
 
 Builds the emitted HLS project's testbench with g++ (unbounded FIFOs, or
 `--bounded`: one thread per process, every FIFO exactly its depth), runs it
@@ -6,6 +6,14 @@ on the project's data, and compares the outputs with the PyTorch reference:
 prints `max_abs_err=` / `max_rel_err=` (rel = error / max |reference| per
 output) and exits 1 over the tolerance, on a fixed-point overflow, or on a
 deadlock (the FIFOs involved are printed).
+
+`--timed` (bounded) builds with `-DINRARCH_TIMED`: every FIFO access of every
+process is stamped with its nominal cycle and the stalls are resolved after
+the run by the FIFO rules of the timing model (`hls_runtime/README.md`,
+"Timed simulation"). It prints `cycles_csim=N cycles_model=M`, M being the
+timing model's simulated cycles of the same design: report.json `cycles`
+when OUTDIR is (or holds) a compile's output, else a simulation of the
+project's design.mlir, else `none`, with the source named.
 """
 
 from __future__ import annotations
@@ -27,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "inrarch compile (the directory holding csim.json), or its parent")
     parser.add_argument("--bounded", action="store_true",
                         help="threaded simulation with every FIFO bounded to its depth (detects deadlocks)")
+    parser.add_argument("--timed", action="store_true",
+                        help="with --bounded: stamp every FIFO access with its cycle and print cycles_csim= (the "
+                             "C++'s cycles) beside cycles_model= (the timing model's)")
     parser.add_argument("--tolerance", type=float, default=None,
                         help="max_rel_err accepted (default 1e-4 for float, 1e-3 for fixed point)")
     parser.add_argument("-O", dest="opt", default="1", metavar="LEVEL", help="g++ optimization level (default 1)")
@@ -69,10 +80,16 @@ def _read_config(path: Path) -> dict | str:
     return cfg
 
 
-def build(proj: Path, cfg: dict, bounded: bool, opt: str, rebuild: bool = False) -> tuple[Path, Path, bool]:
+#: Flags of the timed build (older projects' csim.json has no `timed_flags`).
+TIMED_FLAGS = ["-DINRARCH_BOUNDED_FIFO", "-DINRARCH_TIMED"]
+
+
+def build(proj: Path, cfg: dict, bounded: bool, opt: str, rebuild: bool = False,
+          timed: bool = False) -> tuple[Path, Path, bool]:
     """Compiles the testbench; returns (binary, log, ok)."""
-    exe = proj / ("csim_bounded" if bounded else "csim")
-    log = proj / ("csim_bounded_build.log" if bounded else "csim_build.log")
+    kind = "csim_timed" if timed else "csim_bounded" if bounded else "csim"
+    exe = proj / kind
+    log = proj / f"{kind}_build.log"
     sources = [proj / s for s in cfg["sources"]] + [proj / "top.h"]
     if not rebuild and exe.exists() and all(exe.stat().st_mtime >= s.stat().st_mtime for s in sources if s.exists()):
         return exe, log, True
@@ -81,14 +98,64 @@ def build(proj: Path, cfg: dict, bounded: bool, opt: str, rebuild: bool = False)
     if cfg.get("ap_types"):
         cmd += ["-isystem", cfg["ap_types"]]
     cmd += [f"-I{proj / i}" for i in cfg["includes"]]
-    if bounded:
+    if timed:
+        cmd += [f for f in cfg.get("timed_flags", TIMED_FLAGS) if f != "-pthread"]
+    elif bounded:
         cmd += ["-DINRARCH_BOUNDED_FIFO"]
     cmd += [str(proj / s) for s in cfg["sources"]] + ["-o", str(exe)]
-    if bounded:
+    if bounded or timed:
         cmd += ["-pthread"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     log.write_text(" ".join(cmd) + "\n" + proc.stdout + proc.stderr)
     return exe, log, proc.returncode == 0
+
+
+def model_cycles(proj: Path, given: Path) -> tuple[int | None, str]:
+    """The timing model's cycles of the project's design, and where they come from."""
+    for rep in (given / "report.json", proj.parent / "report.json", proj / "report.json"):
+        if rep.is_file():
+            try:
+                return int(json.loads(rep.read_text())["cycles"]), str(rep)
+            except (ValueError, KeyError, TypeError):
+                continue
+    mlir = proj / "design.mlir"
+    if mlir.is_file():
+        from ..context import make_context
+        from ..dataflow import simulate
+        from ..diagnostics import parse_module
+        from ..dialects.stream_graph import extract
+        from ..dialects.walk import funcs
+
+        module = parse_module(mlir.read_text(), make_context(), str(mlir))
+        with module.context:
+            graph = extract(next(iter(funcs(module)))).graph
+        return simulate(graph, trace_points=0).total_cycles, f"{mlir} (simulated now: no report.json)"
+    return None, "none: no report.json and no design.mlir"
+
+
+def _timed_result(stdout: str, proj: Path, given: Path) -> dict | str:
+    """Parses the timed run's `TIMED:` line, prints `cycles_csim= cycles_model=`; a str is an error."""
+    import re
+
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("TIMED:")]
+    if any("deadlock" in ln for ln in lines):
+        for ln in lines:
+            print(ln)
+        return "the cycle-stamped schedule deadlocks at these FIFO depths (TIMED lines above)"
+    m = next((re.search(r"cycles=(\d+) events=(\d+)", ln) for ln in lines if "cycles=" in ln), None)
+    if m is None:
+        return "the timed simulation printed no 'TIMED: cycles=' line (was it built with -DINRARCH_TIMED?)"
+    csim, events = int(m.group(1)), int(m.group(2))
+    model, source = model_cycles(proj, given)
+    gap = None if model is None else (csim - model) / model if model else 0.0
+    print(f"cycles_csim={csim} cycles_model={model if model is not None else 'none'}"
+          + (f" gap={gap * 100:+.3f}%" if gap is not None else "") + f" (model: {source}; {events:,} FIFO accesses)")
+    if gap is not None and abs(gap) > 0.01:
+        sys.stderr.write(f"WARNING: the timed C simulation and the timing model differ by {gap * 100:+.2f}% "
+                         f"(more than 1%): a bug in the kernels or in the model; per-process figures in "
+                         f"{proj / 'timed.json'}\n")
+    return {"cycles_csim": csim, "cycles_model": model, "cycles_model_source": source, "cycles_gap": gap,
+            "timed_events": events}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,17 +180,22 @@ def run(args: argparse.Namespace) -> int:
     if not (proj / "data" / "manifest.json").is_file():
         return _err(f"{proj / 'data'} has no testbench data; build the project with `inrarch compile` "
                     "(or inrarch_mlir.compiler.Compilation.build_project), which writes it")
-    mode = "bounded" if args.bounded else "unbounded"
+    if args.timed and not args.bounded:
+        return _err("--timed stamps the bounded simulation: give --bounded too")
+    mode = "timed" if args.timed else "bounded" if args.bounded else "unbounded"
     t0 = time.perf_counter()
-    exe, log, ok = build(proj, cfg, args.bounded, args.opt, args.rebuild)
+    exe, log, ok = build(proj, cfg, args.bounded, args.opt, args.rebuild, timed=args.timed)
     t_build = time.perf_counter() - t0
     if not ok:
         first = next((ln for ln in log.read_text().splitlines() if "error" in ln), "compilation failed")
         return _err(f"g++ failed ({mode} build): {first.strip()[:300]} (full log: {log})")
     t1 = time.perf_counter()
+    env = dict(os.environ)
+    if args.timed:
+        env["INRARCH_TIMED_OUT"] = str(proj / "timed.json")
     try:
         proc = subprocess.run([str(exe), str(proj / "data"), str(proj)], capture_output=True, text=True,
-                              timeout=args.timeout)
+                              timeout=args.timeout, env=env)
     except subprocess.TimeoutExpired:
         return _err(f"the {mode} simulation ran longer than {args.timeout:g} s")
     t_run = time.perf_counter() - t1
@@ -154,6 +226,11 @@ def run(args: argparse.Namespace) -> int:
           f"(worst {res['worst']}; {prec}, {mode}, build {t_build:.1f}s, run {t_run:.2f}s)")
     res.update({"precision": prec, "mode": mode, "tolerance": tol, "build_seconds": t_build,
                 "run_seconds": t_run, "overflows": overflow})
+    if args.timed:
+        timed = _timed_result(proc.stdout, proj, Path(args.outdir))
+        if isinstance(timed, str):
+            return _err(timed)
+        res.update(timed)
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1) + "\n")
     if proc.stderr.strip():

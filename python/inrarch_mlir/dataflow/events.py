@@ -60,7 +60,9 @@ def kernel_stage_patterns(kernel: Kernel, port_edge: dict[tuple[str, str], int])
                     if n == 0:
                         continue
                     idx = np.arange(n, dtype=np.int64)
-                    step = idx * ph.cycles // n + (ph.latency if is_write else 0) + start
+                    explicit = (ph.write_steps if is_write else ph.read_steps).get(port)
+                    step = (idx * ph.cycles // n if explicit is None else np.asarray(explicit, dtype=np.int64))
+                    step = step + (ph.latency if is_write else 0) + start
                     base = seen.get((is_write, port), 0)
                     seen[(is_write, port)] = base + n
                     cols[0].append(step)

@@ -23,7 +23,12 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
-__all__ = ["Phase", "Kernel", "Edge", "DataflowGraph", "GraphBuilder", "Depths", "matmul_compute_cycles"]
+from .loops import MatmulLoop, matmul_compute_cycles, stream_in_delay
+from .phase import (Phase, _serial_read_phase, _write_phases, serial_read_steps, serial_write_steps,
+                    stepped_phases)
+
+__all__ = ["Phase", "Kernel", "Edge", "DataflowGraph", "GraphBuilder", "Depths", "MatmulLoop", "matmul_compute_cycles",
+           "serial_read_steps", "serial_write_steps", "stepped_phases", "stream_in_delay"]
 
 #: FIFO depths keyed by edge name; ``None`` means unbounded.
 Depths = Mapping[str, "int | None"]
@@ -32,71 +37,6 @@ Depths = Mapping[str, "int | None"]
 def _port_index(port: str) -> int:
     digits = port.lstrip("abcdefghijklmnopqrstuvwxyz_")
     return int(digits) if digits else 0
-
-
-@dataclass(frozen=True)
-class Phase:
-    """One step of a kernel's per-sample program.
-
-    Inside a phase of ``cycles`` steps the r-th of R reads on a port happens
-    at step ``r * cycles // R`` and the w-th of W writes at
-    ``w * cycles // W + latency`` (a pipeline delays writes, not reads).  The
-    next phase starts after the last write has left the pipeline, so a phase
-    lasts :attr:`duration` cycles.  ``stage`` groups phases that repeat per
-    repetition; a kernel runs all repetitions of stage 0, then all of stage 1
-    (that is how a whole-tensor barrier is written).
-    """
-
-    cycles: int
-    reads: Mapping[str, int] = field(default_factory=dict)
-    writes: Mapping[str, int] = field(default_factory=dict)
-    latency: int = 0
-    stage: int = 0
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "reads", dict(self.reads))
-        object.__setattr__(self, "writes", dict(self.writes))
-        if self.cycles < 1:
-            raise ValueError(f"phase cycles must be >= 1, got {self.cycles}")
-        if self.latency < 0:
-            raise ValueError(f"phase latency must be >= 0, got {self.latency}")
-        for what, ports in (("reads", self.reads), ("writes", self.writes)):
-            for port, n in ports.items():
-                if n < 0:
-                    raise ValueError(f"phase {what} {n} words on port {port!r}; expected >= 0")
-                if n > self.cycles:
-                    raise ValueError(
-                        f"phase {what} {n} words on port {port!r} in {self.cycles} cycles; "
-                        "a port moves at most one word per cycle, so raise cycles"
-                    )
-
-    @property
-    def duration(self) -> int:
-        """Cycles from this phase's start to the next phase's start."""
-        return self.cycles + (self.latency if any(self.writes.values()) else 0)
-
-    def to_dict(self) -> dict:
-        return {
-            "cycles": self.cycles,
-            "reads": dict(self.reads),
-            "writes": dict(self.writes),
-            "latency": self.latency,
-            "stage": self.stage,
-        }
-
-
-def matmul_compute_cycles(k: int, n: int, lanes_out: int, macs: int) -> int:
-    """Iterations of the C++ matmul's MAC loop per row (one per cycle).
-
-    With macs >= lanes_out, each output word takes ceil(k / (macs/lanes_out))
-    steps of macs/lanes_out inputs; with fewer MACs than output lanes, each
-    word takes k steps per group of `macs` lanes.  So a row costs exactly
-    ceil(k*n/macs) only when the MACs tile the row: choose them to.
-    """
-    words = -(-n // lanes_out)
-    if macs >= lanes_out:
-        return words * -(-k // max(1, macs // lanes_out))
-    return words * -(-lanes_out // macs) * k
 
 
 @dataclass(frozen=True)
@@ -233,86 +173,140 @@ class Kernel:
 
     @classmethod
     def broadcast(cls, name: str, words_out: int, words_in: int | None = None, *,
-                  latency: int = 0, samples: int = 1) -> Kernel:
-        """Replicate a value: from an on-chip buffer (no input) or read a channel first."""
-        if words_in is None:
-            phases = (Phase(words_out, writes={"out0": words_out}, latency=latency),)
-        else:
-            phases = (Phase(words_in, reads={"in0": words_in}),
-                      Phase(words_out, writes={"out0": words_out}, latency=latency))
-        return cls(name, "broadcast", phases, samples, latency,
+                  latency: int = 0, samples: int = 1, row_in: int | None = None, lanes_in: int = 1,
+                  row_out: int | None = None, lanes_out: int = 1, prologue_cycles: int = 0) -> Kernel:
+        """Replicate a value: from an on-chip buffer (no input) or read a channel first.
+
+        The read is an element-serial loop over ``row_in`` elements (default:
+        one per word), reading a word every ``lanes_in`` elements; the write is
+        a loop over the ``words_out`` words, or, with ``row_out``, an
+        element-serial loop packing ``lanes_out`` elements per word (the
+        per-sample transpose).  ``prologue_cycles``: a buffer's load."""
+        phases = []
+        if words_in is not None or row_in is not None:
+            phases.append(_serial_read_phase("in0", words_in, row_in, lanes_in))
+        phases += _write_phases("out0", words_out, row_out, lanes_out, latency)
+        return cls(name, "broadcast", tuple(phases), samples, latency, prologue_cycles,
                    params={"words_out": words_out, "words_in": words_in})
 
     @classmethod
     def reduce(cls, name: str, words_in: int, words_out: int = 1, latency: int = 1, *,
-               samples: int = 1) -> Kernel:
-        """Read a whole sample, then write the result."""
-        phases = (Phase(words_in, reads={"in0": words_in}),
-                  Phase(words_out, writes={"out0": words_out}, latency=latency))
-        return cls(name, "reduce", phases, samples, latency,
+               samples: int = 1, row_in: int | None = None, lanes_in: int = 1, row_out: int | None = None,
+               lanes_out: int = 1, prologue_cycles: int = 0) -> Kernel:
+        """Read a whole sample, then write the result (``latency``: the adder and the combine of
+        the partial sums, see `kernels.reduce`).
+
+        A full reduction reads one word per cycle and writes its word; a
+        partial one (``row_in``/``row_out`` given) reads element by element
+        and writes ``row_out`` elements packed ``lanes_out`` per word, after
+        zeroing its accumulators once (``prologue_cycles``)."""
+        phases = [_serial_read_phase("in0", words_in, row_in, lanes_in)]
+        phases += _write_phases("out0", words_out, row_out, lanes_out, latency)
+        return cls(name, "reduce", tuple(phases), samples, latency, prologue_cycles,
                    params={"words_in": words_in, "words_out": words_out})
 
     @classmethod
-    def slice(cls, name: str, words_in: int, words_out: int, *, samples: int = 1) -> Kernel:
-        """Pass a subset through: reads Win and writes Wout <= Win words in Win cycles."""
-        if words_out > words_in:
+    def slice(cls, name: str, words_in: int, words_out: int, *, samples: int = 1, row_in: int | None = None,
+              lanes_in: int = 1, write_steps: Sequence[int] | None = None) -> Kernel:
+        """Pass a subset through: reads Win and writes Wout <= Win words in Win cycles.
+
+        With ``row_in`` the loop runs over the elements (a word read every
+        ``lanes_in``) and ``write_steps`` gives the element after which each
+        output word is complete (C++ `inrarch::slice`)."""
+        if words_out > words_in and row_in is None:
             raise ValueError(f"slice {name!r} writes {words_out} words from {words_in}; expected <=")
-        return cls(name, "slice", (Phase(words_in, {"in0": words_in}, {"out0": words_out}),),
-                   samples, params={"words_in": words_in, "words_out": words_out})
+        if write_steps is None:
+            return cls(name, "slice", (Phase(words_in, {"in0": words_in}, {"out0": words_out}),),
+                       samples, params={"words_in": words_in, "words_out": words_out})
+        row_in = words_in if row_in is None else row_in
+        if len(write_steps) != words_out:
+            raise ValueError(f"slice {name!r}: {len(write_steps)} write steps for {words_out} words")
+        phases = stepped_phases(row_in, {"in0": serial_read_steps(row_in, lanes_in)}, {"out0": write_steps})
+        return cls(name, "slice", tuple(phases), samples, params={"words_in": words_in, "words_out": words_out})
 
     @classmethod
-    def concat(cls, name: str, words_in: Sequence[int], *, samples: int = 1) -> Kernel:
-        """Append inputs: one phase per input, copying its Wi words through."""
-        phases = tuple(Phase(w, {f"in{i}": w}, {"out0": w}) for i, w in enumerate(words_in))
-        return cls(name, "concat", phases, samples, params={"words_in": list(words_in)})
+    def concat(cls, name: str, words_in: Sequence[int], *, samples: int = 1, chunks: Sequence[int] | None = None,
+               lanes_in: Sequence[int] | None = None, lanes_out: int = 1, outer: int = 1) -> Kernel:
+        """Append inputs: one phase per input, copying its Wi words through.
+
+        With ``chunks`` (elements of input i per outer step; C++
+        `inrarch::concat`), per sample and for each of the ``outer`` steps one
+        element-serial loop per input: input i's words are read every
+        ``lanes_in[i]`` of its elements, output words written when
+        ``lanes_out`` elements (or the row) are complete."""
+        if chunks is None:
+            phases = tuple(Phase(w, {f"in{i}": w}, {"out0": w}) for i, w in enumerate(words_in))
+            return cls(name, "concat", phases, samples, params={"words_in": list(words_in)})
+        lanes_in = [1] * len(chunks) if lanes_in is None else list(lanes_in)
+        row = outer * sum(chunks)
+        phases, pos = [], [0] * len(chunks)
+        out = 0
+        for _ in range(outer):
+            for i, c in enumerate(chunks):
+                rd = [e for e in range(c) if (pos[i] + e) % lanes_in[i] == 0]
+                wr = [e for e in range(c) if (out + e + 1) % lanes_out == 0 or out + e + 1 == row]
+                phases.append(Phase(c, {f"in{i}": len(rd)}, {"out0": len(wr)},
+                                    read_steps={f"in{i}": rd}, write_steps={"out0": wr}))
+                pos[i] += c
+                out += c
+        return cls(name, "concat", tuple(phases), samples, params={"words_in": list(words_in)})
 
     @classmethod
     def matmul(cls, name: str, k: int, n: int, lanes_in: int = 1, lanes_out: int = 1,
                macs: int = 1, latency: int = 1, *, prologue_cycles: int = 0,
-               samples: int = 1, weight_rows: int = 0, weight_words: int = 0) -> Kernel:
+               samples: int = 1, weight_rows: int = 0, weight_words: int = 0, interleave: int = 1,
+               weight_lanes: int = 1, weight_chunk: int = 1) -> Kernel:
         """Dense layer with a double-buffered input row: it reads row b+1 while it computes row b.
 
         A row takes ceil(k/lanes_in) input words and C = the MAC loop's
-        iterations (:func:`matmul_compute_cycles`, about k*n/macs) producing
-        ceil(n/lanes_out) output words, each written when its MACs finish.
-        Stages: read row 0; then, samples-1 times, one row of the MAC loop
-        (max(C, ceil(k/lanes_in)) cycles) that also reads the next row, its
-        words spread evenly over the loop; then the last row's MAC loop.  Weights load once before row 0: from
+        iterations (:class:`MatmulLoop`: about k*n/macs, accumulators
+        interleaved by ``interleave``, the adder latency L) producing
+        ceil(n/lanes_out) output words, each written (``latency`` later) in
+        the iteration that completes it.  Stages: read row 0; then,
+        samples-1 times, one row of the MAC loop (R = max(C, ceil(k/lanes_in))
+        iterations) that also reads the next row, its words spread evenly
+        over the loop (word r at iteration floor(r*R/words)); then the last
+        row's MAC loop (C iterations).  Weights load once before row 0: from
         memory (``prologue_cycles``), or, when ``weight_rows`` is set, from a
-        stream on port ``in1`` (a first stage reading ``weight_rows`` rows of
-        ``weight_words`` words: a barrier on it).
+        stream on port ``in1`` (a first stage per row of ``weight_words``
+        words of ``weight_lanes`` elements, loaded ``weight_chunk`` elements
+        per iteration: a barrier on it).
         """
+        loop = MatmulLoop(k, n, lanes_out, macs, interleave)
         w_in = -(-k // lanes_in)
-        compute = matmul_compute_cycles(k, n, lanes_out, macs)
-        w_out = -(-n // lanes_out)
+        compute = loop.iterations
+        rows = max(compute, w_in)
+        steps = loop.write_steps()
         stages: list[list[Phase]] = []
         repeats: list[int] = []
         if weight_rows:
-            stages.append([Phase(weight_words, reads={"in1": weight_words})])
+            if (weight_lanes % weight_chunk) != 0:
+                raise ValueError(f"matmul {name!r}: weight chunk {weight_chunk} does not divide the weight "
+                                 f"lanes {weight_lanes}")
+            every = weight_lanes // weight_chunk
+            stages.append([Phase(weight_words * every, reads={"in1": weight_words},
+                                 read_steps={"in1": [r * every for r in range(weight_words)]})])
             repeats.append(weight_rows)
         stages.append([Phase(w_in, reads={"in0": w_in})])
         repeats.append(1)
         if samples > 1:
-            # One phase: the next row's reads are spread over the loop as in
-            # the C++; output word w is modelled at the start of its MAC
-            # steps plus their count and the pipeline latency, never earlier
-            # than the C++ writes it (so bypass FIFOs are never too small).
-            per_word = compute // w_out
-            stages.append([Phase(max(compute, w_in), reads={"in0": w_in}, writes={"out0": w_out},
-                                 latency=latency + per_word - 1)])
+            stages.append(stepped_phases(rows, {"in0": [r * rows // w_in for r in range(w_in)]},
+                                         {"out0": steps}, latency))
             repeats.append(samples - 1)
-        stages.append([Phase(compute, writes={"out0": w_out}, latency=latency)])
+        stages.append(stepped_phases(compute, {}, {"out0": steps}, latency))
         repeats.append(1)
         phases = tuple(replace(ph, stage=q) for q, st in enumerate(stages) for ph in st)
         return cls(name, "matmul", phases, samples, latency, prologue_cycles,
                    params={"k": k, "n": n, "lanes_in": lanes_in, "lanes_out": lanes_out,
-                           "macs": macs, "weight_rows": weight_rows},
+                           "macs": macs, "weight_rows": weight_rows, "interleave": interleave},
                    repeats=tuple(repeats))
 
     @classmethod
     def barrier(cls, name: str, words_in: int | Sequence[int], words_out: int | None = None, *,
                 latency: int = 0, samples: int | Sequence[int] = 1,
-                samples_out: int | None = None, kind: str = "barrier") -> Kernel:
+                samples_out: int | None = None, kind: str = "barrier", row_in: Sequence[int] | None = None,
+                lanes_in: Sequence[int] | None = None, row_out: int | None = None, lanes_out: int = 1,
+                prologue_cycles: int = 0) -> Kernel:
         """Whole-tensor op: read every input row, then write every output row.
 
         Input i has ``samples[i]`` rows of ``words_in[i]`` words (one stage
@@ -320,6 +314,9 @@ class Kernel:
         rows of input 0) of ``words_out`` words (default ``words_in[0]``).
         A transpose of the batch, a sum over the batch and a concatenation
         along it are barriers; so is a matmul whose weights are a stream.
+        With ``row_in`` (elements per row of each input) the reads are
+        element-serial loops reading a word every ``lanes_in[i]`` elements;
+        with ``row_out`` the writes are too (``lanes_out`` per word).
         """
         ins = [words_in] if isinstance(words_in, int) else list(words_in)
         rows = [samples] * len(ins) if isinstance(samples, int) else list(samples)
@@ -327,9 +324,12 @@ class Kernel:
             raise ValueError(f"barrier {name!r}: {len(ins)} inputs but {len(rows)} row counts")
         words_out = ins[0] if words_out is None else words_out
         samples_out = rows[0] if samples_out is None else samples_out
-        phases = [Phase(w, reads={f"in{i}": w}, stage=i) for i, w in enumerate(ins)]
-        phases.append(Phase(words_out, writes={"out0": words_out}, latency=latency, stage=len(ins)))
-        return cls(name, kind, tuple(phases), rows[0], latency,
+        elems = [None] * len(ins) if row_in is None else list(row_in)
+        lanes = [1] * len(ins) if lanes_in is None else list(lanes_in)
+        phases = [replace(_serial_read_phase(f"in{i}", w, e, li), stage=i)
+                  for i, (w, e, li) in enumerate(zip(ins, elems, lanes))]
+        phases += [replace(ph, stage=len(ins)) for ph in _write_phases("out0", words_out, row_out, lanes_out, latency)]
+        return cls(name, kind, tuple(phases), rows[0], latency, prologue_cycles,
                    params={"words_in": ins if len(ins) > 1 else ins[0], "words_out": words_out,
                            "rows_in": rows, "rows_out": samples_out},
                    repeats=(*rows, samples_out))

@@ -26,6 +26,7 @@ from ..kernels.broadcast import broadcast
 from ..kernels.concat import concat
 from ..kernels.fifo import fifo
 from ..kernels.fork import fork
+from ..kernels.jet import jet
 from ..kernels.load import load
 from ..kernels.map import map_
 from ..kernels.matmul import matmul
@@ -44,7 +45,7 @@ from .stream_types import (DIALECT, IMPLICIT_FORKS_ATTR, ChannelInfo, array_attr
 __all__ = [
     "DIALECT", "IMPLICIT_FORKS_ATTR", "ChannelInfo", "array_attr", "bool_attr", "broadcast", "buffer_tensor",
     "buffer_type", "channel_info", "channel_type", "concat", "contiguous_strides", "element_bit_width", "fifo",
-    "fifo_depth", "fork", "i64_attr", "int_attr", "irdl_path", "irdl_text", "is_buffer", "is_channel", "isa", "load",
+    "fifo_depth", "fork", "i64_attr", "jet", "int_attr", "irdl_path", "irdl_text", "is_buffer", "is_channel", "isa", "load",
     "load_dialect", "map_", "map_body", "matmul", "matmul_weight_type", "mixes_batch", "reduce", "reshape", "slice_",
     "store", "transpose", "weights", "weights_view", "with_lanes", "yield_",
 ]
@@ -59,6 +60,7 @@ def load_dialect(context: ir.Context) -> None:
         # Map bodies are self-contained scalar functions: canonicalize must
         # not hoist their constants out (the emitter prints each body alone).
         ir.IsIsolatedFromAboveTrait.attach("stream.map")
+        ir.IsIsolatedFromAboveTrait.attach("stream.jet")
         verify.attach_all()
 
 

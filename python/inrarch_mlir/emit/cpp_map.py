@@ -67,20 +67,31 @@ def _live_ops(block) -> list:
 
 
 def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
-    """C++ source of `struct <name>` computing the map region of `op`."""
+    """C++ source of `struct <name>` computing the map region of `op`.
+
+    A region yielding one value (a `stream.map`) becomes `data_t
+    operator()(data_t a0, ...)`; one yielding several (a `stream.jet`: the
+    coefficients of an element) becomes `void operator()(const data_t
+    (&in)[NI], data_t (&out)[NO])`. In fixed point `fixed.inputs` gives the
+    scale of every region argument."""
     block = S.map_body(op)
     live, needed = _live_ops(block)
     calc = "calc_t" if fixed else "data_t"
+    term = list(block.operations)[-1].operation
+    multi = len(term.operands) != 1 or op.name == "stream.jet"
     names: dict = {}
     params, lines = [], []
     for i, arg in enumerate(block.arguments):
         if arg not in needed:
             params.append("data_t")
             continue
+        src = f"in[{i}]" if multi else f"i{i}"
         if fixed:
             params.append(f"data_t i{i}")
-            lines.append(f"const calc_t a{i} = inrarch::from_data<calc_t, {fixed.inputs[i]}>(i{i}, "
+            lines.append(f"const calc_t a{i} = inrarch::from_data<calc_t, {fixed.inputs[i]}>({src}, "
                          f"{fixed.counter});")
+        elif multi:
+            lines.append(f"const data_t a{i} = in[{i}];")
         else:
             params.append(f"data_t a{i}")
         names[arg] = f"a{i}"
@@ -94,13 +105,14 @@ def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
         nm = inner.name
         a = [names[v] for v in inner.operands]
         if nm == "stream.yield":
-            if len(a) != 1:
+            if not multi and len(a) != 1:
                 raise MapEmitError(f"map yields {len(a)} values; expected 1", inner)
-            v = a[0]
-            if is_bool(inner.operands[0]):
-                v = f"{calc}({v} ? 1 : 0)"
-            ret = (f"return inrarch::to_data<data_t, {fixed.output}>({v}, {fixed.counter});" if fixed
-                   else f"return {v};")
+            ret = []
+            for j, (v, operand) in enumerate(zip(a, inner.operands)):
+                if is_bool(operand):
+                    v = f"{calc}({v} ? 1 : 0)"
+                v = f"inrarch::to_data<data_t, {fixed.output}>({v}, {fixed.counter})" if fixed else v
+                ret.append(f"out[{j}] = {v};" if multi else f"return {v};")
             continue
         res = inner.results[0]
         ty = "bool" if is_bool(res) else calc
@@ -157,10 +169,17 @@ def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
         lines.append(f"const {ty} {v} = {expr};")
     if ret is None:
         raise MapEmitError("map body has no stream.yield", op)
-    lines.append(ret)
+    lines += ret
     body = "\n".join("    " + ln for ln in lines)
-    return (f"struct {name} {{\n"
-            f"  data_t operator()({', '.join(params)}) const {{\n"
+    if multi:
+        n_in, n_out = len(block.arguments), len(term.operands)
+        signature = f"void operator()(const data_t (&in)[{n_in}], data_t (&out)[{n_out}]) const"
+        sizes = f"  static constexpr int NI = {n_in}, NO = {n_out};\n"
+    else:
+        signature = f"data_t operator()({', '.join(params)}) const"
+        sizes = ""
+    return (f"struct {name} {{\n{sizes}"
+            f"  {signature} {{\n"
             f"{body}\n"
             f"  }}\n"
             f"}};\n")

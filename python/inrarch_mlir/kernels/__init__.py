@@ -16,6 +16,7 @@ from .broadcast import BroadcastKind
 from .concat import ConcatKind
 from .fifo import FifoKind
 from .fork import ForkKind
+from .jet import JetKind
 from .load import LoadKind
 from .map import MapKind
 from .matmul import MatmulKind
@@ -30,7 +31,7 @@ from .yield_ import YieldKind
 #: op name -> its kind (one instance each; kinds are stateless).
 KINDS: dict[str, OpKind] = {k.name: k for k in (
     LoadKind(), StoreKind(), WeightsKind(), FifoKind(), ForkKind(), MatmulKind(), TransposeKind(), MapKind(),
-    YieldKind(), BroadcastKind(), ReduceKind(), SliceKind(), ReshapeKind(), ConcatKind())}
+    YieldKind(), BroadcastKind(), ReduceKind(), SliceKind(), ReshapeKind(), ConcatKind(), JetKind())}
 
 __all__ = ["KINDS", "OpKind", "kind_of"]
 

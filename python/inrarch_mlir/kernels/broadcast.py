@@ -10,9 +10,9 @@ from torch_mlir import ir
 
 from ..dataflow import Kernel
 from ..dialects import stream_types as S
-from ..target import Resources, buffer_resources, kernel_overhead
-from .base import (DATA_T, SCALE_OWN, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, barrier_timing,
-                   cpp_shape, held, in_info, out_info, same_element_type, words)
+from ..target import WEIGHT_LANES, Resources, buffer_resources, kernel_overhead
+from .base import (DATA_T, SCALE_OWN, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, cpp_shape, held, in_info, out_info, same_element_type)
+from .weights import weight_load_cycles
 
 
 def broadcast(source: ir.Value, shape: Sequence[int], lanes: int = 1, *, loc=None, ip=None) -> ir.Value:
@@ -68,12 +68,20 @@ class BroadcastKind(OpKind):
         return not _from_buffer(op) and in_info(op).batch != out_info(op).batch
 
     def timing(self, op, name: str) -> Kernel:
-        if self.is_barrier(op):
-            return barrier_timing(op, name, "broadcast")
         out = out_info(op)
         if _from_buffer(op):
-            return Kernel.broadcast(name, out.words_per_sample, samples=out.batch)
-        return Kernel.broadcast(name, out.words_per_sample, words(op.operands[0]), samples=out.batch)
+            # broadcast_buffer: load the buffer element by element (a word every WEIGHT_LANES
+            # elements, from its `weights` process) before sample 0, then write every sample
+            size = math.prod(S.buffer_tensor(op.operands[0].type).shape)
+            prologue = weight_load_cycles(op.operands[0].owner, size, WEIGHT_LANES)
+            return Kernel.broadcast(name, out.words_per_sample, samples=out.batch, prologue_cycles=prologue)
+        inp = in_info(op)
+        if self.is_barrier(op):  # one row read element by element, then every sample written
+            return Kernel.barrier(name, inp.words_per_sample, out.words_per_sample, samples=inp.batch,
+                                  samples_out=out.batch, kind="broadcast", row_in=[inp.elements_per_sample],
+                                  lanes_in=[inp.lanes])
+        return Kernel.broadcast(name, out.words_per_sample, inp.words_per_sample, samples=out.batch,
+                                row_in=inp.elements_per_sample, lanes_in=inp.lanes)
 
     def evaluate(self, op, ins: list, ev) -> list:
         shape = ev.batched(out_info(op).shape)

@@ -11,7 +11,7 @@ from torch_mlir import ir
 from ..dataflow import Kernel
 from ..dialects import stream_types as S
 from ..target import Resources, buffer_resources, kernel_overhead
-from .base import (DATA_T, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, barrier_timing, cpp_shape,
+from .base import (DATA_T, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, cpp_shape,
                    held, out_info, same_element_type, words)
 
 
@@ -57,9 +57,17 @@ class ConcatKind(OpKind):
         return S.int_attr(op, "dim") == 0
 
     def timing(self, op, name: str) -> Kernel:
-        if self.is_barrier(op):
-            return barrier_timing(op, name, "concat")
-        return Kernel.concat(name, [words(v) for v in op.operands], samples=out_info(op).batch)
+        out = out_info(op)
+        infos = [S.channel_info(v.type) for v in op.operands]
+        if self.is_barrier(op):  # concat_batch: every row of input 0, then input 1, ..., then all rows out
+            return Kernel.barrier(name, [i.words_per_sample for i in infos], out.words_per_sample,
+                                  samples=[i.batch for i in infos], samples_out=out.batch, kind="concat",
+                                  row_in=[i.elements_per_sample for i in infos], lanes_in=[i.lanes for i in infos],
+                                  row_out=out.elements_per_sample, lanes_out=out.lanes)
+        dim = S.int_attr(op, "dim")
+        return Kernel.concat(name, [words(v) for v in op.operands], samples=out.batch,
+                             chunks=[math.prod(i.shape[dim:]) for i in infos], lanes_in=[i.lanes for i in infos],
+                             lanes_out=out.lanes, outer=math.prod(out.shape[1:dim]))
 
     def evaluate(self, op, ins: list, ev) -> list:
         return [np.concatenate(ins, axis=S.int_attr(op, "dim"))]

@@ -131,4 +131,4 @@ class MapKind(OpKind):
             raise ctx.error(str(e), e.op or op) from None
         info = out_info(op)
         return CppCall("inrarch::map", {"F": CppType(functor), "B": info.batch, "ROW": info.elements_per_sample,
-                                        "LANES": info.lanes}, ctx.outs + ctx.ins)
+                                        "LANES": info.lanes, "LATENCY": body_latency(op)}, ctx.outs + ctx.ins)

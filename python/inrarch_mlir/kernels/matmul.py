@@ -5,11 +5,13 @@ from __future__ import annotations
 from torch_mlir import ir
 
 from ..dataflow import Kernel
+from ..dataflow.graph import MatmulLoop
 from ..dialects import stream_types as S
 from ..target import (MATMUL_FF_PER_MAC, MATMUL_LATENCY, MATMUL_LUT_PER_MAC, WEIGHT_LANES, Resources,
                       buffer_resources, dsp_per_mac, kernel_overhead)
 from .base import (DATA_T, SCALE_OWN, CppCall, CppType, LanesRule, OpKind, Reject, held, in_info, out_info,
                    same_element_type, target_of)
+from .weights import tiling, weight_load_cycles
 
 
 def matmul(x: ir.Value, w: ir.Value, *, transpose_w: bool = False, lanes: int = 1, macs: int | None = None,
@@ -46,6 +48,20 @@ def weight_storage(op) -> str:
     if WEIGHT_STORAGE_ATTR in op.attributes:
         return ir.StringAttr(op.attributes[WEIGHT_STORAGE_ATTR]).value
     return "bram"
+
+
+def weight_chunk(k: int, n: int, lanes_out: int, macs: int, transpose_w: bool, weight_lanes: int) -> int:
+    """Weight elements the C++ matmul stores per cycle while it loads its buffer (`detail::weight_chunk`).
+
+    The stream is flat in the storage layout, so consecutive elements run along
+    k (transposed, [N, K]) or along n ([K, N]); the buffer is partitioned
+    cyclically in KU banks along k and JU along n, one write per bank and
+    cycle. A chunk of P consecutive elements of one storage row lands in P
+    distinct banks when P <= KU (resp. JU); P also divides the weight word and
+    the storage row, so chunks never straddle either. P is the largest such."""
+    loop = MatmulLoop(k, n, lanes_out, macs)
+    row, banks = (k, loop.ku) if transpose_w else (n, loop.ju)
+    return max(p for p in range(1, min(weight_lanes, banks) + 1) if weight_lanes % p == 0 and row % p == 0)
 
 
 def streams_weight(op) -> bool:
@@ -98,14 +114,20 @@ class MatmulKind(OpKind):
     def timing(self, op, name: str) -> Kernel:
         x, out = in_info(op), out_info(op)
         macs = S.int_attr(op, "macs", 1)
+        k, n = x.shape[1], out.shape[1]
+        interleave = target_of(op).add_latency
         if streams_weight(op):
             w = S.channel_info(op.operands[1].type)
-            return Kernel.matmul(name, x.shape[1], out.shape[1], x.lanes, out.lanes, macs, MATMUL_LATENCY,
-                                 samples=x.batch, weight_rows=w.batch, weight_words=w.words_per_sample)
-        wt = S.buffer_tensor(op.operands[1].type)
-        weight_words = -(-(wt.shape[0] * wt.shape[1]) // WEIGHT_LANES)
-        return Kernel.matmul(name, x.shape[1], out.shape[1], x.lanes, out.lanes, macs, MATMUL_LATENCY,
-                             prologue_cycles=weight_words, samples=out.batch)
+            return Kernel.matmul(name, k, n, x.lanes, out.lanes, macs, MATMUL_LATENCY, samples=x.batch,
+                                 weight_rows=w.batch, weight_words=w.words_per_sample, interleave=interleave,
+                                 weight_lanes=w.lanes, weight_chunk=weight_chunk(k, n, out.lanes, macs, False, w.lanes))
+        chunk = weight_chunk(k, n, out.lanes, macs, S.bool_attr(op, "transpose_w"), WEIGHT_LANES)
+        tr, pr = tiling(op.operands[1].owner)
+        if tr:  # PR rows of a tile word (all its WEIGHT_LANES/TR columns) per cycle
+            chunk = pr * (WEIGHT_LANES // tr)
+        prologue = weight_load_cycles(op.operands[1].owner, k * n // chunk, WEIGHT_LANES // chunk)
+        return Kernel.matmul(name, k, n, x.lanes, out.lanes, macs, MATMUL_LATENCY, prologue_cycles=prologue,
+                             samples=out.batch, interleave=interleave)
 
     def evaluate(self, op, ins: list, ev) -> list:
         w = ins[1].T if S.bool_attr(op, "transpose_w") else ins[1]
@@ -147,9 +169,12 @@ class MatmulKind(OpKind):
         x, out = in_info(op), out_info(op)
         wt = weight_type(op)
         tw = S.bool_attr(op, "transpose_w")
+        tile = {} if streams_weight(op) else {"WEIGHT_TILE": tiling(op.operands[1].owner)[0]}
         return CppCall("inrarch::matmul",
                        {"T": CppType(DATA_T), "ACC": CppType(f"inrarch::acc_t<{DATA_T}>"), "B": out.batch,
                         "K": x.shape[1], "N": wt.shape[0] if tw else wt.shape[1], "LI": x.lanes, "LO": out.lanes,
-                        "MACS": S.int_attr(op, "macs", 1), "TRANSPOSE_W": tw},
+                        "MACS": S.int_attr(op, "macs", 1), "L": target_of(op).add_latency,
+                        "LATENCY": MATMUL_LATENCY, **{k: v for k, v in tile.items() if v},
+                        "TRANSPOSE_W": tw, "WEIGHT_URAM": weight_storage(op) == "uram"},
                        [ctx.ins[0], ctx.ins[1], ctx.outs[0]])
 

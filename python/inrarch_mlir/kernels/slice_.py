@@ -10,8 +10,8 @@ from torch_mlir import ir
 from ..dataflow import Kernel
 from ..dialects import stream_types as S
 from ..target import Resources, buffer_resources, kernel_overhead
-from .base import (DATA_T, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, barrier_timing, cpp_shape,
-                   held, in_info, out_info, words)
+from .base import (DATA_T, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, cpp_shape,
+                   held, in_info, out_info)
 
 
 def slice_(source: ir.Value, offsets: Sequence[int], sizes: Sequence[int], strides: Sequence[int] | None = None,
@@ -30,6 +30,23 @@ def slice_(source: ir.Value, offsets: Sequence[int], sizes: Sequence[int], strid
 
 def _attrs(op):
     return tuple(S.array_attr(op, k) for k in ("offsets", "sizes", "strides"))
+
+
+def slice_write_steps(op) -> list[int]:
+    """The input element (iteration of the C++ element loop) after which each output word of a
+    sample is complete: the kept elements in row-major order, packed `lanes` per word."""
+    import numpy as np
+
+    inp, out = in_info(op), out_info(op)
+    off, size, stride = _attrs(op)
+    keep = np.ones((), dtype=bool)
+    for d in range(1, len(inp.shape)):
+        idx = np.arange(inp.shape[d]) - off[d]
+        k = (idx >= 0) & (idx % stride[d] == 0) & (idx // stride[d] < size[d])
+        keep = np.logical_and.outer(keep, k) if keep.ndim else k
+    kept = np.flatnonzero(keep.reshape(-1)) if keep.ndim else np.zeros(1, dtype=np.int64)
+    lanes = out.lanes
+    return [int(kept[min(w + lanes, len(kept)) - 1]) for w in range(0, len(kept), lanes)]
 
 
 class SliceKind(OpKind):
@@ -62,10 +79,14 @@ class SliceKind(OpKind):
         return (off[0], size[0], stride[0]) != (0, in_info(op).batch, 1)
 
     def timing(self, op, name: str) -> Kernel:
-        if self.is_barrier(op):
-            return barrier_timing(op, name, "slice")
-        out = out_info(op)
-        return Kernel.slice(name, words(op.operands[0]), out.words_per_sample, samples=out.batch)
+        inp, out = in_info(op), out_info(op)
+        if self.is_barrier(op):  # slice_batch: read every row, then write the kept ones, element-serial
+            return Kernel.barrier(name, inp.words_per_sample, out.words_per_sample, samples=inp.batch,
+                                  samples_out=out.batch, kind="slice", row_in=[inp.elements_per_sample],
+                                  lanes_in=[inp.lanes], row_out=out.elements_per_sample, lanes_out=out.lanes)
+        return Kernel.slice(name, inp.words_per_sample, out.words_per_sample, samples=out.batch,
+                            row_in=inp.elements_per_sample, lanes_in=inp.lanes,
+                            write_steps=slice_write_steps(op))
 
     def evaluate(self, op, ins: list, ev) -> list:
         sl = [slice(o, o + s * st, st) for o, s, st in zip(*_attrs(op))]

@@ -12,8 +12,8 @@ from torch_mlir import ir
 from ..dataflow import Kernel
 from ..dialects import stream_types as S
 from ..target import Resources, buffer_resources, kernel_overhead
-from .base import (DATA_T, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, barrier_timing, cpp_shape,
-                   held, in_info, out_info, same_element_type, words)
+from .base import (DATA_T, SCALE_THROUGH, CppCall, CppType, LanesRule, OpKind, Reject, cpp_shape,
+                   held, in_info, out_info, same_element_type)
 
 
 def transpose(source: ir.Value, perm: Sequence[int], lanes: int = 1, *, loc=None, ip=None) -> ir.Value:
@@ -48,10 +48,15 @@ class TransposeKind(OpKind):
         return S.array_attr(op, "perm")[0] != 0
 
     def timing(self, op, name: str) -> Kernel:
-        if self.is_barrier(op):
-            return barrier_timing(op, name, "transpose")
-        out = out_info(op)  # per sample: read the sample, write it permuted
-        return replace(Kernel.broadcast(name, out.words_per_sample, words(op.operands[0]), samples=out.batch),
+        inp, out = in_info(op), out_info(op)
+        if self.is_barrier(op):  # read every row, then write every row of the permuted tensor, element-serial
+            return Kernel.barrier(name, inp.words_per_sample, out.words_per_sample, samples=inp.batch,
+                                  samples_out=out.batch, kind="transpose", row_in=[inp.elements_per_sample],
+                                  lanes_in=[inp.lanes], row_out=out.elements_per_sample, lanes_out=out.lanes)
+        # per sample: read the sample, write it permuted, both element-serial
+        return replace(Kernel.broadcast(name, out.words_per_sample, inp.words_per_sample, samples=out.batch,
+                                        row_in=inp.elements_per_sample, lanes_in=inp.lanes,
+                                        row_out=out.elements_per_sample, lanes_out=out.lanes),
                        kind="transpose")
 
     def evaluate(self, op, ins: list, ev) -> list:

@@ -15,8 +15,9 @@ from typing import Sequence
 import numpy as np
 from torch_mlir import ir
 
+from ..dataflow.graph import stream_in_delay
 from ..dialects import stream_types as S
-from ..target import Resources
+from ..target import WEIGHT_LANES, Resources
 from .base import DATA_T, SCALE_WEIGHTS, CppCall, CppType, LanesRule, OpKind, Reject, cpp_shape
 
 
@@ -73,6 +74,87 @@ def apply_view(base: np.ndarray, shape, offset: int, strides) -> np.ndarray:
     if idx.size and (idx.min() < 0 or idx.max() >= flat.size):
         raise ValueError(f"weights view reads element {int(idx.max())} of a {flat.size}-element tensor")
     return flat[idx]
+
+
+def streams_words(op) -> bool:
+    """Whether the C++ process of a weights op writes one word per cycle (a row-major view, any
+    offset: `inrarch::weights`, or `weights_view`'s contiguous path) rather than one element per
+    cycle (a strided view: `weights_view` gathers element by element)."""
+    shape, _, strides = view_params(op)
+    return all(n == 1 or s == c for n, s, c in zip(shape, strides, S.contiguous_strides(shape)))
+
+
+def largest_divisor(n: int, at_most: int) -> int:
+    """The largest divisor of `n` that is at most `at_most` (at least 1)."""
+    return max(d for d in range(1, max(1, min(n, at_most)) + 1) if n % d == 0)
+
+
+def tiling(op, lanes: int = WEIGHT_LANES) -> tuple[int, int]:
+    """(TR, PR) when the weights of `op` stream in tiles (`inrarch::weights_tiles`) to their
+    matmul, else (0, 0): words of TR storage rows x TC = lanes/TR columns, of which the
+    matmul stores PR rows (all TC columns) per cycle.
+
+    A matmul stores a flat, row-major weight stream P elements per cycle, P
+    limited by its buffer's banks along the storage rows (`matmul.weight_chunk`:
+    JU, the output lanes, for a [K, N] weight; KU for [N, K]). When that is
+    below a word, a tile word puts its elements in distinct banks instead:
+    TC = the largest divisor of a word at most the banks along the rows, TR =
+    lanes/TC rows, of which PR = the largest divisor of TR at most the banks
+    across the rows go in one cycle (C++ `detail::matmul_run`: PR*TC elements
+    per cycle). Chosen when that beats P, the view is row-contiguous, TR
+    divides the rows and a word the row length."""
+    from ..dataflow.graph import MatmulLoop
+
+    op = getattr(op, "operation", op)
+    if getattr(op, "name", None) != "stream.weights":
+        return 0, 0
+    uses = list(op.results[0].uses)
+    if len(uses) != 1:
+        return 0, 0
+    mm = uses[0].owner.operation
+    if mm.name != "stream.matmul" or uses[0].operand_number != 1:
+        return 0, 0
+    shape, _, strides = view_params(op)
+    if len(shape) != 2 or (shape[1] > 1 and strides[1] != 1):
+        return 0, 0
+    rows, cols = shape
+    out = S.channel_info(mm.results[0].type)
+    loop = MatmulLoop(1, 1, out.lanes, S.int_attr(mm, "macs", 1))
+    fast, slow = (loop.ku, loop.ju) if S.bool_attr(mm, "transpose_w") else (loop.ju, loop.ku)
+    if cols % lanes:
+        return 0, 0
+    tc = largest_divisor(lanes, fast)
+    tr = lanes // tc
+    pr = largest_divisor(tr, slow)
+    flat = max(p for p in range(1, min(lanes, fast) + 1) if lanes % p == 0 and cols % p == 0)
+    if rows % tr or pr * tc <= flat:
+        return 0, 0
+    return tr, pr
+
+
+def write_cycles(op, lanes: int = WEIGHT_LANES) -> np.ndarray | None:
+    """The nominal cycle at which the weights process writes each word of its stream (`op`: the
+    weights op; a buffer from anything else is taken as a word per cycle)."""
+    op = getattr(op, "operation", op)
+    if getattr(op, "name", None) != "stream.weights":
+        return None
+    shape, _, _ = view_params(op)
+    size = max(1, math.prod(shape))
+    w = np.arange(-(-size // lanes), dtype=np.int64)
+    tr, _ = tiling(op, lanes)
+    if tr:  # weights_tiles: word w after the fill of one tile (TR memory words)
+        return w + tr
+    return w if streams_words(op) else np.minimum((w + 1) * lanes, size) - 1
+
+
+def weight_load_cycles(op, iterations: int, read_every: int, lanes: int = WEIGHT_LANES) -> int:
+    """Cycles of a reader's weight-load loop: `iterations` iterations reading the weight words at
+    iterations 0, `read_every`, 2 `read_every`, ..., fed by the weights process of `op` through
+    its depth-2 FIFO (`dataflow.stream_in_delay`): the reader's prologue in the timing model."""
+    w = write_cycles(op, lanes)
+    if w is None:  # not a weights op: a free-running word per cycle
+        w = np.arange(-(-iterations // read_every), dtype=np.int64)
+    return iterations + stream_in_delay(w, np.arange(len(w), dtype=np.int64) * read_every)
 
 
 def dense_value(attr, ty) -> np.ndarray:
@@ -167,6 +249,13 @@ class WeightsKind(OpKind):
         mem = ctx.weight_memory(op)
         contiguous = offset == 0 and tuple(strides) == tuple(math.prod(shape[d + 1:]) for d in range(len(shape)))
         lanes = ctx.weight_fifo(op).lanes
+        tr, _ = tiling(op, lanes)
+        if tr:  # to a matmul with few banks along the storage rows: in tiles (see tiling)
+            return CppCall("inrarch::weights_tiles",
+                           {"T": CppType(DATA_T), "R": shape[0], "C": shape[1], "ROW_STRIDE": strides[0],
+                            "OFFSET": offset, "LANES": lanes, "TR": tr,
+                            "S": ctx.weight_scale(op) if ctx.precision.fixed else 0},
+                           [mem, ctx.weight_fifo(op).cname])
         if contiguous and not ctx.precision.fixed:
             return CppCall("inrarch::weights", {"T": CppType(DATA_T), "SIZE": size, "LANES": lanes},
                            [mem, ctx.weight_fifo(op).cname])

@@ -1,4 +1,4 @@
-"""`stream.yield`: the terminator of a `stream.map` region."""
+"""`stream.yield`: the terminator of a `stream.map` or `stream.jet` region."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ class YieldKind(OpKind):
 
     def verify(self, op) -> None:
         parent = op.operation.parent
-        if parent is None or parent.name != "stream.map":
-            raise Reject("must be inside a stream.map region")
+        if parent is None or parent.name not in ("stream.map", "stream.jet"):
+            raise Reject("must be inside a stream.map or stream.jet region")
 
     def is_barrier(self, op) -> bool:
         return False

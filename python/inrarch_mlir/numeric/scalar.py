@@ -30,6 +30,11 @@ _BINARY = {
 
 def eval_map_body(op, inputs: Sequence[np.ndarray]) -> np.ndarray:
     """Evaluates a map region elementwise over NumPy arrays (float64)."""
+    return eval_region(op, inputs)[0]
+
+
+def eval_region(op, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Every value a map or jet region yields, elementwise over NumPy arrays (float64)."""
     block = S.map_body(op)
     env = {}
     for arg, x in zip(block.arguments, inputs):
@@ -39,7 +44,7 @@ def eval_map_body(op, inputs: Sequence[np.ndarray]) -> np.ndarray:
         name = inner.name
         args = [env[v] for v in inner.operands]
         if name == "stream.yield":
-            return np.asarray(args[0], dtype=np.float64) * np.ones_like(inputs[0])
+            return [np.asarray(a, dtype=np.float64) * np.ones_like(inputs[0]) for a in args]
         if name == "arith.constant":
             val = ir.FloatAttr(inner.attributes["value"]).value if S.isa(inner.attributes["value"], ir.FloatAttr) \
                 else float(ir.IntegerAttr(inner.attributes["value"]).value)

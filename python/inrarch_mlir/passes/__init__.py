@@ -19,6 +19,7 @@ PASSES: dict[str, str] = {
     "convert-torch-to-stream": "convert_torch_to_stream:ConvertTorchToStreamPass",
     "stream-set-target": "stream_set_target:StreamSetTargetPass",
     "stream-fuse-elementwise": "stream_fuse_elementwise:StreamFuseElementwisePass",
+    "stream-fuse-jets": "stream_fuse_jets:StreamFuseJetsPass",
     "stream-cse": "stream_cse:StreamCSEPass",
     "stream-insert-forks": "stream_insert_forks:StreamInsertForksPass",
     "stream-parallelize": "stream_parallelize:StreamParallelizePass",

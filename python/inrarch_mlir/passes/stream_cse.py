@@ -56,7 +56,7 @@ def _body_signature(op) -> tuple:
 
 def _key(op) -> tuple:
     attrs = sorted((k, str(v)) for k, v in op.attributes.items() if k not in _IGNORED_ATTRS)
-    body = _body_signature(op) if op.name == "stream.map" else ()
+    body = _body_signature(op) if op.name in ("stream.map", "stream.jet") else ()
     return (
         op.name,
         tuple(attrs),

@@ -6,7 +6,8 @@ units costs `macs * dsp_per_mac` DSPs (float32: a 3-DSP multiplier and a
 the DSPs of its body's operators (`target.MAP_OP_DSP`); forks, loads, stores and
 broadcasts cost none. Cycles per sample are the timing model's
 (each kind's `timing`, `inrarch_mlir.kernels`): a matmul runs its MAC loop
-(ceil(N/LO) * ceil(K/(MACS/LO)) cycles, see `matmul_compute_cycles`) while
+(ceil(N/LO) * ceil(K/(MACS/LO)) cycles, words computed in groups of L,
+the adder latency, so the last group is padded: `dataflow.MatmulLoop`) while
 it reads the next row (ceil(K/LI) words), and drains its pipeline;
 every other kernel moves one word per cycle. MACS is rounded to a divisor or
 a multiple of LO (what the C++ matmul accepts).
@@ -41,10 +42,12 @@ import numpy as np
 from torch_mlir import ir
 
 from ..dataflow import Kernel
+from ..dataflow.graph import MatmulLoop
 from ..dialects import stream as S
 from ..dialects.stream_graph import kernel_model, kernel_names
 from ..dialects.walk import stream_ops
 from ..kernels import KINDS
+from ..kernels.base import target_of
 from ..kernels.map import lane_dsp
 from ..target import DSP_PER_MAC, MATMUL_LATENCY, MAX_LANES
 from ..union_find import UnionFind
@@ -65,17 +68,20 @@ def dsp_per_mac(element_type: ir.Type) -> int:
 # --------------------------------------------------------------------------
 
 
-def fewest_macs(k: int, n: int, lanes_out: int, cycles: int) -> int | None:
+def fewest_macs(k: int, n: int, lanes_out: int, cycles: int, interleave: int = 1) -> int | None:
     """Fewest MACs computing a K x N row in `cycles` of the C++ MAC loop
-    (`matmul_compute_cycles`), among what the C++ matmul accepts: a divisor
-    or a multiple of the output lanes. None when no MAC count is enough."""
-    steps = cycles // -(-n // lanes_out)  # loop iterations per output word
+    (`dataflow.MatmulLoop`, accumulators interleaved by `interleave`, the
+    adder latency L), among what the C++ matmul accepts: a divisor or a
+    multiple of the output lanes. None when no MAC count is enough."""
+    for d in range(1, lanes_out):  # fewer MACs than lanes: k steps per block of d lanes
+        if lanes_out % d == 0 and MatmulLoop(k, n, lanes_out, d, interleave).iterations <= cycles:
+            return d
+    # macs = lanes_out * KU: ceil(words / L) groups of L words, L iterations per step of KU inputs
+    slots = MatmulLoop(k, n, lanes_out, lanes_out, interleave)
+    steps = cycles // (slots.groups * slots.unit)  # k-steps affordable per output word
     if steps < 1:
         return None
-    for d in range(1, lanes_out):  # fewer MACs than lanes: k steps per group of d lanes
-        if lanes_out % d == 0 and (lanes_out // d) * k <= steps:
-            return d
-    return lanes_out * -(-k // min(steps, k))  # macs/lanes_out inputs per step
+    return lanes_out * -(-k // min(steps, k))
 
 
 # --------------------------------------------------------------------------
@@ -129,7 +135,7 @@ def lanes_groups(func_op, names) -> tuple[list[LanesGroup], dict]:
             index[v] = len(groups)
         groups.append(g)
     for op in names:
-        if op.name == "stream.map":
+        if op.name in ("stream.map", "stream.jet"):  # a region unrolled over the lanes
             groups[index[op.results[0]]].map_dsp += lane_dsp(op)
     return groups, index
 
@@ -153,6 +159,7 @@ class MatmulSite:
     group_in: int
     group_out: int
     dsp_per_mac: int
+    interleave: int = 1  # L, the adder latency of the function's target
 
     @property
     def work(self) -> int:
@@ -165,11 +172,13 @@ class MatmulSite:
         budget = period - MATMUL_LATENCY
         if -(-self.k // lanes_in) > budget:
             return None
-        return fewest_macs(self.k, self.n, lanes_out, budget)
+        return fewest_macs(self.k, self.n, lanes_out, budget, self.interleave)
 
     def cycles(self, lanes_in: int, lanes_out: int, macs: int) -> int:
-        """Cycles per sample in the timing model (`Kernel.matmul`)."""
-        return Kernel.matmul("m", self.k, self.n, lanes_in, lanes_out, macs, MATMUL_LATENCY).period
+        """Cycles per sample in the timing model (`Kernel.matmul`): a row's loop
+        (the MAC loop or the next row's reads, whichever is longer) and its pipeline."""
+        return Kernel.matmul("m", self.k, self.n, lanes_in, lanes_out, macs, MATMUL_LATENCY, samples=2,
+                             interleave=self.interleave).period
 
 
 @dataclasses.dataclass
@@ -199,7 +208,8 @@ class _Problem:
                 x = S.channel_info(op.operands[0].type)
                 y = S.channel_info(op.results[0].type)
                 self.sites.append(MatmulSite(op, x.shape[1], y.shape[1], self.index[op.operands[0]],
-                                             self.index[op.results[0]], per_mac or dsp_per_mac(x.element_type)))
+                                             self.index[op.results[0]], per_mac or dsp_per_mac(x.element_type),
+                                             target_of(op).add_latency))
                 continue
             free = {self.index[v] for v in _channels(list(op.operands) + list(op.results))
                     if len(self.groups[self.index[v]].candidates) > 1}

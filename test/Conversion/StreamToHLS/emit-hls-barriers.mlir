@@ -12,12 +12,16 @@
 // CHECK-NEXT:   using Perm = inrarch::shape<1, 0>;
 // CHECK-NEXT:   static constexpr int LI = 1, LO = 1;
 // CHECK: struct matmul0_cfg {
-// CHECK:   static constexpr int B = 3, K = 4, N = 3, LI = 1, LO = 1, MACS = 1;
+// CHECK:   static constexpr int B = 3, K = 4, N = 3, LI = 1, LO = 1, MACS = 1, L = 4, LATENCY = 8;
 // CHECK-NEXT:   static constexpr bool TRANSPOSE_W = false;
+// CHECK-NEXT:   static constexpr bool WEIGHT_URAM = false;
+// The sum over the batch updates each output every 3 elements (the batch dim's
+// stride), closer than the float adder's L = 4: 4 partial sums per output,
+// combined by a 2-level tree, LATENCY = 4 + 2 x 4.
 // CHECK: struct reduce0_cfg {
 // CHECK:   using InShape = inrarch::shape<4, 3>;
 // CHECK-NEXT:   using Mask = inrarch::shape<1, 0>;
-// CHECK-NEXT:   static constexpr int B = 1, LI = 1, LO = 1;
+// CHECK-NEXT:   static constexpr int B = 1, LI = 1, LO = 1, L = 4, LATENCY = 12;
 // CHECK: struct broadcast0_cfg {
 // CHECK:   using InShape = inrarch::shape<3>;
 // CHECK-NEXT:   using OutShape = inrarch::shape<3>;

@@ -22,8 +22,14 @@
 // CHECK: struct matmul0_cfg {
 // CHECK-NEXT:   using T = data_t;
 // CHECK-NEXT:   using ACC = inrarch::acc_t<data_t>;
-// CHECK-NEXT:   static constexpr int B = 4, K = 2, N = 8, LI = 1, LO = 1, MACS = 1;
+// CHECK-NEXT:   static constexpr int B = 4, K = 2, N = 8, LI = 1, LO = 1, MACS = 1, L = 4, LATENCY = 8;
 // CHECK-NEXT:   static constexpr bool TRANSPOSE_W = true;
+// CHECK-NEXT:   static constexpr bool WEIGHT_URAM = false;
+// The map's LATENCY is its body's critical path (addf 4 + mulf 3 cycles), the
+// matmul's L the default target's float adder latency, as the timing model has them.
+// CHECK: struct map0_cfg {
+// CHECK-NEXT:   using F = map0_f;
+// CHECK-NEXT:   static constexpr int B = 4, ROW = 8, LANES = 1, LATENCY = 7;
 // CHECK: struct fork0_cfg {
 // CHECK-NEXT:   static constexpr int B = 4, ROW = 8, LANES = 1;
 // An affine weight view (offset/strides) goes through inrarch::weights_view.

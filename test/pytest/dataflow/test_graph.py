@@ -33,19 +33,38 @@ def test_map_phase_and_program_order():
     assert steps == [0, 0, 1, 1, 2, 2, 2, 3, 3, 3, 4, 5]
 
 
+def _stage_events(k, stage):
+    """(step, read/write, port) of one repetition of a stage, from its phases' steps (C++ iterations)."""
+    out, t = [], 0
+    for ph in (p for p in k.phases if p.stage == stage):
+        out += [(t + s, "r", p) for p in ph.reads for s in ph.steps(p, False)]
+        out += [(t + s + ph.latency, "w", p) for p in ph.writes for s in ph.steps(p, True)]
+        t += ph.duration
+    return sorted(out), t
+
+
 def test_factories_phases():
-    # one row: read it (3 words), then the MAC loop, 3 output words x ceil(10/2) steps
+    # one row: read it (3 words), then the MAC loop: 3 output words x ceil(10/2) steps of
+    # 2 inputs (KU = macs/lanes_out), word o complete at iteration 5o + 4 (the C++ loop)
     mm = Kernel.matmul("mm", k=10, n=6, lanes_in=4, lanes_out=2, macs=4, latency=3, prologue_cycles=7)
     assert [(p.cycles, p.reads, p.writes, p.latency, p.stage) for p in mm.phases] == [
-        (3, {"in0": 3}, {}, 0, 0), (15, {}, {"out0": 3}, 3, 1)]
+        (3, {"in0": 3}, {}, 0, 0), (4, {}, {}, 0, 1), (11, {}, {"out0": 3}, 3, 1)]
+    assert _stage_events(mm, 1) == ([(4 + 3, "w", "out0"), (9 + 3, "w", "out0"), (14 + 3, "w", "out0")], 15 + 3)
     assert mm.period == 15 + 3 and mm.prologue_cycles == 7
-    # more rows: row b+1 is read during row b's MAC loop (5 steps per output word);
-    # a word is modelled at the start of its steps + 4 + the pipeline (3)
+    # more rows: row b+1 is read during row b's MAC loop (word r at iteration floor(r*15/3)),
+    # each word written at its last step plus the pipeline (3); a row lasts 15 + 3
     mm = Kernel.matmul("mm", k=10, n=6, lanes_in=4, lanes_out=2, macs=4, latency=3, samples=5)
-    assert [(p.cycles, p.reads, p.writes, p.latency, p.stage) for p in mm.phases] == [
-        (3, {"in0": 3}, {}, 0, 0), (15, {"in0": 3}, {"out0": 3}, 3 + 4, 1), (15, {}, {"out0": 3}, 3, 2)]
-    assert mm.stage_repeats == (1, 4, 1) and mm.period == 15 + 3 + 4
+    assert _stage_events(mm, 1) == ([(0, "r", "in0"), (5, "r", "in0"), (7, "w", "out0"), (10, "r", "in0"),
+                                     (12, "w", "out0"), (17, "w", "out0")], 15 + 3)
+    assert _stage_events(mm, 2) == ([(7, "w", "out0"), (12, "w", "out0"), (17, "w", "out0")], 15 + 3)
+    assert mm.stage_repeats == (1, 4, 1) and mm.period == 15 + 3
     assert mm.total_read("in0") == 15 and mm.total_written("out0") == 15
+    # adder latency L = 4: the 3 words are interleaved in one group padded to 4 (G = 4, 5 steps
+    # of 4 iterations = 20) and written in a burst during the last step: iterations 16, 17, 18
+    mm = Kernel.matmul("mm", k=10, n=6, lanes_in=4, lanes_out=2, macs=4, latency=3, samples=5, interleave=4)
+    assert _stage_events(mm, 1) == ([(0, "r", "in0"), (6, "r", "in0"), (13, "r", "in0"), (19, "w", "out0"),
+                                     (20, "w", "out0"), (21, "w", "out0")], 20 + 3)
+    assert mm.period == 20 + 3
     r = Kernel.reduce("r", 5, 2, latency=1)
     assert [(p.reads, p.writes) for p in r.phases] == [({"in0": 5}, {}), ({}, {"out0": 2})]
     c = Kernel.concat("c", [2, 3])
@@ -69,12 +88,12 @@ def test_barrier_reads_whole_batch_first():
 
 
 def test_spread_reads_and_writes():
-    # one row: 3 writes over the 6-cycle MAC loop land on steps floor(w*6/3) + latency
+    # one row: 3 words of 2 MAC steps each, word w written at its last step 2w + 1, + latency
     mm = Kernel.matmul("mm", 2, 3, macs=1, latency=1)
     g = chain(Kernel.load("a", 2), mm, Kernel.store("s", 3))
     prog = EventProgram(g)
     sl = slice(prog.off[prog.kindex["mm"]], prog.off[prog.kindex["mm"] + 1])
-    assert prog.nominal[sl].tolist() == [0, 1, 2 + 0 + 1, 2 + 2 + 1, 2 + 4 + 1]
+    assert prog.nominal[sl].tolist() == [0, 1, 2 + 1 + 1, 2 + 3 + 1, 2 + 5 + 1]
 
 
 @pytest.mark.parametrize("make, msg", [
@@ -105,6 +124,6 @@ def test_json_round_trip():
         {"a.out0->m.in0": 3})
     h = DataflowGraph.from_json(g.to_json())
     assert h.to_dict() == g.to_dict()
-    assert h.depths()["a.out0->m.in0"] == 3 and h.period == g.period == 16 + 1 + 1
+    assert h.depths()["a.out0->m.in0"] == 3 and h.period == g.period == 16 + 1  # a row's MAC loop and pipeline
     p, q = EventProgram(g), EventProgram(h)
     assert np.array_equal(p.nominal, q.nominal) and np.array_equal(p.dep, q.dep)

@@ -43,6 +43,7 @@ def _reemit(src: Path, dst: Path, precision: str, edit=None) -> object:
         with module.context, ir.Location.unknown():
             edit(module)
     design = hls.emit_project(module, dst, precision=precision)
+    (dst / "design.mlir").write_text(str(module) + "\n")  # the design the project is (timed csim's model)
     shutil.copytree(src / "data", dst / "data", dirs_exist_ok=True)
     return design
 
@@ -97,6 +98,48 @@ def test_bounded_simulation_completes_at_balanced_depths(designs, capsys):
     rc, out, err, rel = _csim(capsys, designs[("siren", 1)] / "float", "--bounded", "--tolerance", "1e-5")
     assert rc == 0, out + err
     assert "DEADLOCK" not in err and rel <= 1e-5
+
+
+@pytest.mark.parametrize("precision", ["float", "fixed"])
+def test_timed_csim_matches_the_model(designs, capsys, tmp_path, precision):
+    """The cycle-stamped C++ (`--bounded --timed`) of SIREN order 1 takes the cycles the
+    timing model simulates for the design (its design.mlir: no report.json here), within 1 %;
+    in fixed point too (the same loops: L comes from the design's target)."""
+    import json
+
+    path = designs[("siren", 1)] / precision
+    rc, out, err, _ = _csim(capsys, path, "--bounded", "--timed", "-O", "0", "--json", str(tmp_path / "t.json"))
+    assert rc == 0, out + err
+    res = json.loads((tmp_path / "t.json").read_text())
+    assert res["mode"] == "timed" and res["cycles_model"] and "simulated now" in res["cycles_model_source"]
+    assert abs(res["cycles_csim"] - res["cycles_model"]) <= 0.01 * res["cycles_model"], res
+    assert f"cycles_csim={res['cycles_csim']} cycles_model={res['cycles_model']}" in out
+    assert (path / "timed.json").is_file()
+
+
+def test_emitted_design_has_no_accumulator_recurrence(designs, tmp_path):
+    """The whole emitted SIREN order-2 design built with -DINRARCH_CHECK_RECURRENCE: no
+    accumulator of any matmul or reduce is updated twice within L = 4 iterations of a loop."""
+    import json
+    import subprocess
+
+    from inrarch_mlir.emit import hls
+
+    proj = designs[("siren", 2)] / "float"
+    cfg = json.loads((proj / "csim.json").read_text())
+    exe = tmp_path / "csim_rec"
+    cmd = ["g++", *cfg["cxxflags"], "-isystem", hls.ap_types_dir(), *(f"-I{proj / i}" for i in cfg["includes"]),
+           "-DINRARCH_CHECK_RECURRENCE", *(str(proj / f) for f in cfg["sources"]), "-o", str(exe)]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    proc = subprocess.run([str(exe), str(proj / "data"), str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    m = re.search(r"RECURRENCE summary: (\d+) accumulator updates, min distance (-?\d+), (\d+) violation", proc.stderr)
+    assert m and int(m.group(1)) > 0 and int(m.group(2)) >= 4 and int(m.group(3)) == 0, proc.stderr[-2000:]
+
+
+def test_timed_needs_bounded(designs, capsys):
+    rc, out, err, _ = _csim(capsys, designs[("siren", 1)] / "float", "--timed")
+    assert rc == 1 and "give --bounded too" in err
 
 
 def test_forced_shallow_bypass_deadlocks(designs, capsys, tmp_path):

@@ -134,11 +134,12 @@ def _ports(func, ops, weights_info, design):
     orders = _result_orders(func, len(ret.operands))
     store_port: dict = {}
     for j, v in enumerate(ret.operands):
-        owner = v.owner.operation
-        if owner.name == "builtin.unrealized_conversion_cast":
-            owner = owner.operands[0].owner.operation
-        if owner.name != "stream.store":
+        owner = v.owner
+        if not isinstance(owner, ir.Block) and owner.name == "builtin.unrealized_conversion_cast":
+            owner = owner.operands[0].owner
+        if isinstance(owner, ir.Block) or owner.name != "stream.store":
             raise EmitError(f"result {j} is not produced by a stream.store", ret)
+        owner = owner.operation
         shape = tuple(ir.RankedTensorType(owner.results[0].type).shape)
         p = Port(res_names[j], cident(res_names[j], "out"), max(1, math.prod(shape)), shape, order=orders[j])
         design.outputs.append(p)

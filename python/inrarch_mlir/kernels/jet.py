@@ -1,0 +1,136 @@
+"""`stream.jet`: a map over the coefficient rows of a sample (the jet kernel of Taylor mode).
+
+Every input is a channel [B, R, N]: per sample, R rows of N elements (the R
+Taylor coefficients of a jet, primal first). The region takes, for one
+element n, the R values of every input (input-major: input 0's rows, then
+input 1's) and yields the RO values of the output's rows at n: the
+multivariate Faa di Bruno / Leibniz combinations of a nonlinearity, fused
+from the maps `stream-fuse-jets` found between the coefficient slices and
+their concatenation.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from torch_mlir import ir
+
+from ..dataflow import Kernel, Phase
+from ..dialects import stream_types as S
+from ..emit import cpp_map
+from ..numeric.scalar import eval_region
+from ..target import (DEFAULT_MAP_OP_LOGIC, FIXED_LOGIC_SCALE, MAP_OP_DSP, MAP_OP_FF, MAP_OP_LUT, Resources,
+                      buffer_resources, kernel_overhead)
+from .base import SCALE_OWN, CppCall, CppType, LanesRule, OpKind, Reject, held, in_info, out_info
+from .map import body_latency
+
+
+def jet(inputs: Sequence[ir.Value], rows_out: int, *, loc=None, ip=None):
+    """Creates a jet kernel over `inputs` (channels [B, R, N] of one type) and
+    returns `(result [B, rows_out, N], body_block)`; the block has R scalar
+    arguments per input and must end with a `stream.yield` of rows_out values."""
+    infos = [S.channel_info(v.type) for v in inputs]
+    b, r, n = infos[0].shape
+    ty = S.channel_type([b, rows_out, n], infos[0].element_type, infos[0].lanes)
+    op = S.create("stream.jet", [ty], list(inputs), regions=1, loc=loc, ip=ip)
+    block = op.regions[0].blocks.append(*([infos[0].element_type] * (r * len(infos))))
+    return op.result, block
+
+
+def shape_of(op) -> tuple[int, int, int, int, int]:
+    """(B, R, RO, N, number of inputs)."""
+    b, r, n = in_info(op).shape
+    return b, r, out_info(op).shape[1], n, len(op.operands)
+
+
+class JetKind(OpKind):
+    """Per sample: read every row of input 0, then of input 1, ... (the region
+    runs as the last input's last row arrives), then write the RO output rows
+    after the region's latency (C++ `inrarch::jet`, inrarch/jet.h)."""
+
+    name = "stream.jet"
+    role = "kernel"
+    operand_kinds, result_kinds = "c*", "c"
+    build = staticmethod(jet)
+
+    def verify(self, op) -> None:
+        if len(op.operands) < 1:
+            raise Reject("needs at least one input")
+        first = S.channel_info(op.operands[0].type)
+        out = S.channel_info(op.results[0].type)
+        if len(first.shape) != 3 or len(out.shape) != 3:
+            raise Reject(f"streams [B, rows, N] channels, got {list(first.shape)} -> {list(out.shape)}")
+        if (first.shape[0], first.shape[2]) != (out.shape[0], out.shape[2]):
+            raise Reject(f"input {list(first.shape)} and output {list(out.shape)} must share B and N")
+        if first.lanes != out.lanes:
+            raise Reject(f"input has {first.lanes} lanes but the output has {out.lanes}")
+        blocks = list(op.regions[0].blocks)
+        if len(blocks) != 1:
+            raise Reject(f"region must have exactly one block, got {len(blocks)}")
+        want = first.shape[1] * len(op.operands)
+        if len(blocks[0].arguments) != want:
+            raise Reject(f"region has {len(blocks[0].arguments)} arguments; expected {want} "
+                         f"({first.shape[1]} rows x {len(op.operands)} inputs)")
+        ops = list(blocks[0].operations)
+        term = ops[-1].operation if ops else None
+        if term is None or term.name != "stream.yield":
+            raise Reject("region must end with stream.yield")
+        if len(term.operands) != out.shape[1]:
+            raise Reject(f"region yields {len(term.operands)} values but the output has {out.shape[1]} rows")
+
+    def is_barrier(self, op) -> bool:
+        return False
+
+    def timing(self, op, name: str) -> Kernel:
+        b, r, ro, n, k = shape_of(op)
+        words = -(-n // in_info(op).lanes)
+        phases = [Phase(r * words, reads={f"in{i}": r * words}) for i in range(k)]
+        phases.append(Phase(ro * words, writes={"out0": ro * words}, latency=body_latency(op)))
+        return Kernel(name, "jet", tuple(phases), b, body_latency(op),
+                      params={"rows": r, "rows_out": ro, "n": n, "inputs": k})
+
+    def evaluate(self, op, ins: list, ev) -> list:
+        args = [x[:, row, :] for x in ins for row in range(x.shape[1])]
+        return [np.stack(eval_region(op, args), axis=1)]
+
+    def scale_rule(self, op) -> str:
+        return SCALE_OWN
+
+    def lanes(self, op) -> LanesRule:
+        return LanesRule(tie=True)  # the region is unrolled over the lanes of every port
+
+    def resources(self, op, family: str, bits: int) -> Resources:
+        """The region per lane (as a map's body), plus the sample buffers of
+        every input and of the output (`target.buffer_resources`, partitioned by lanes)."""
+        b, r, ro, n, k = shape_of(op)
+        lanes = out_info(op).lanes
+        res = kernel_overhead("map")
+        scale = 1.0 if family == "float" else FIXED_LOGIC_SCALE
+        for inner in S.map_body(op).operations:
+            nm = inner.operation.name
+            res.dsp += MAP_OP_DSP.get(nm, 0) * lanes
+            res.lut += int(MAP_OP_LUT.get(nm, DEFAULT_MAP_OP_LOGIC) * scale) * lanes
+            res.ff += int(MAP_OP_FF.get(nm, DEFAULT_MAP_OP_LOGIC) * scale) * lanes
+        res += buffer_resources((k * r + ro) * n, bits, lanes)
+        return res
+
+    def memory(self, op, bits: int) -> dict:
+        b, r, ro, n, k = shape_of(op)
+        return {"row_buffers": held((k * r + ro) * n, bits)}
+
+    def emit(self, op, ctx) -> CppCall:
+        b, r, ro, n, k = shape_of(op)
+        functor = f"{ctx.name}_f"
+        fixed = None
+        if ctx.precision.fixed:
+            counter = ctx.add_counter(ctx.name)
+            fixed = cpp_map.FixedScales(tuple(ctx.scale_in(i) for i in range(k) for _ in range(r)), ctx.scale_out(0),
+                                        counter)
+        try:
+            ctx.add_functor(cpp_map.emit_functor(op, functor, fixed))
+        except cpp_map.MapEmitError as e:
+            raise ctx.error(str(e), e.op or op) from None
+        return CppCall("inrarch::jet", {"F": CppType(functor), "B": b, "R": r, "RO": ro, "N": n,
+                                        "LANES": out_info(op).lanes, "LATENCY": body_latency(op)},
+                       ctx.outs + ctx.ins)
