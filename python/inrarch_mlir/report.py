@@ -26,6 +26,8 @@ NOTES = {
     "resources": "estimate from inrarch_mlir.resources (documented per-kernel and per-FIFO model), "
                  "not synthesis",
     "utilization": "the resource estimate over the part's capacity (data sheets cited in inrarch_mlir.target)",
+    "macs_per_sample": "multiply-accumulates the emitted matmul loops execute per coordinate sample (K x N for every "
+                       "row a matmul streams per sample); mac_slots_per_sample adds the idle slots of padded loop steps",
     "onchip_bytes": "bytes the C++ arrays hold on chip (weights, FIFO words, row buffers, barrier buffers), "
                     "not rounded to memory blocks; 1 MB = 10^6 bytes",
 }
@@ -56,12 +58,19 @@ class Report:
     lut: int = 0
     ff: int = 0
     part: str = "u50"
+    #: the derivative algorithm used ("taylor" or "reverse") and why, when it fell back
+    ad: str = ""
+    ad_note: str = ""
     part_string: str = ""
     fits: Optional[bool] = None
     #: resource -> need / capacity on `part`
     utilization: dict = field(default_factory=dict)
     #: kind (weights, fifos, row_buffers, barrier_buffers) -> bytes, and total
     onchip_bytes: dict = field(default_factory=dict)
+    #: multiply-accumulates the matmul kernels execute per coordinate sample (K x N per row they stream)
+    macs_per_sample: int = 0
+    #: the MAC loops' capacity per sample (iterations x MAC units, padding included): >= macs_per_sample
+    mac_slots_per_sample: int = 0
     clock_mhz: float = 300.0
     compile_seconds: float = 0.0
     stage_seconds: dict = field(default_factory=dict)
@@ -91,9 +100,11 @@ class Report:
         """(figure, value) pairs for the terminal summary and report.md."""
         lp = f"{self.fifo_bits_lp:,}" if self.fifo_bits_lp is not None else "-"
         return [
+            ("derivatives", self.ad + (f" ({self.ad_note})" if self.ad_note else "")),
             ("kernels", f"{self.kernels:,}"),
             ("FIFOs", f"{self.fifos:,}"),
             ("FIFO elements (words)", f"{self.fifo_elements:,}"),
+            ("MACs per sample (matmul loops)", f"{self.macs_per_sample:,}"),
             ("FIFO bits", f"{self.fifo_bits:,}"),
             ("FIFO bits lower bound", f"{self.fifo_bits_lower_bound:,}"),
             ("FIFO bits, LP (not a bound)", lp),

@@ -37,9 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--in-features", type=int, default=None, metavar="K",
                         help="input width when it cannot be inferred from the first Linear layer")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and coordinates (default 0)")
-    parser.add_argument("--ad", choices=("taylor", "reverse"), default="reverse",
-                        help="derivative algorithm: taylor (forward jets) or reverse (nested reverse mode, INR-Arch's; "
-                             "the default for now)")
+    parser.add_argument("--ad", choices=("taylor", "reverse"), default=None,
+                        help="derivative algorithm: taylor (forward Taylor-mode jets; the default, falling back to "
+                             "reverse for a model without jet rules or whose samples interact) or reverse (nested "
+                             "reverse mode, INR-Arch's)")
     parser.add_argument("--weights", default=None, metavar="FILE",
                         help="trained weights for the model: a state_dict (.pt, .pth) or a .safetensors file")
     parser.add_argument("--stop-after", default=None, metavar="PASS",

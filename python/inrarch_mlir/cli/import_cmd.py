@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Adds the `import` options to `parser`."""
     parser.add_argument("model", metavar="MODEL",
                         help="built-in spec such as 'siren:in=2,hidden=256,layers=4,out=3,w0=30' "
-                             "(families: siren, ffn, gauss, quad, tanh) or 'path/file.py:factory'")
+                             "(families: asmr, ffn, finer, gauss, patch, quad, scone, siren, tanh) or 'path/file.py:factory'")
     parser.add_argument("--order", type=int, required=True, metavar="N",
                         help="derivative order; results are all unique partials of orders 0..N")
     parser.add_argument("--batch", type=int, default=64, metavar="B",
@@ -43,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--in-features", type=int, default=None, metavar="K",
                         help="number of input coordinates when it cannot be inferred")
     parser.add_argument("--seed", type=int, default=0, help="weight and coordinate seed (default 0)")
+    parser.add_argument("--weights", default=None, metavar="FILE",
+                        help="trained weights for the model: a state_dict (.pt, .pth) or a .safetensors file")
     parser.add_argument("--layout", default=None, metavar="FILE",
                         help="also write the result layout (which result is which partial) as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
@@ -103,8 +105,14 @@ def run(args: argparse.Namespace) -> int:
         progress(f"loading {args.model}")
         from ..frontend import check_module, import_model
 
-        result = import_model(args.model, args.order, args.batch, only_order=args.only_order,
-                              in_features=args.in_features, seed=args.seed, progress=progress, limits=limits,
+        model, in_features = args.model, args.in_features
+        if args.weights is not None:
+            from ..frontend.models import with_weights
+
+            progress(f"loading weights from {args.weights}")
+            model, in_features = with_weights(model, args.weights, in_features, args.seed)
+        result = import_model(model, args.order, args.batch, only_order=args.only_order,
+                              in_features=in_features, seed=args.seed, progress=progress, limits=limits,
                               ad=args.ad)
         text = result.asm
         if not text.endswith("\n"):

@@ -10,7 +10,7 @@ from .options import CompileOptions
 
 
 def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = "float",
-            dsp_budget: Optional[int] = None, in_features: Optional[int] = None, weights=None, ad: str = "reverse",
+            dsp_budget: Optional[int] = None, in_features: Optional[int] = None, weights=None, ad: Optional[str] = None,
             seed: int = 0,
             stop_after: Optional[str] = None, dump_ir=None, overwrite: bool = False,
             progress: Optional[Callable[[ProgressEvent], None]] = None, part: str = "u50",
@@ -22,7 +22,8 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     hls/ with the HLS project and hls/data/ with the testbench data) and returns the `Report`.
 
     - dsp_budget: DSPs for stream-parallelize (default: 70% of the part's DSPs).
-    - ad: "taylor" (forward Taylor-mode jets) or "reverse" (nested reverse mode).
+    - ad: "taylor" (forward Taylor-mode jets) or "reverse" (nested reverse mode); default: Taylor mode,
+      falling back to reverse mode for a model without jet rules or whose samples interact.
     - weights: a trained checkpoint for the model (a state_dict in .pt/.pth, or .safetensors).
     - stop_after: a pass name of the pipeline (or "import"): stop there and write
       `outdir/<pass>.mlir` and a report.json with `stopped_after`.

@@ -101,19 +101,11 @@ class Compilation:
 
     def _with_weights(self):
         """The model with the --weights checkpoint loaded: (module, in_features)."""
-        import copy
-
-        from ..frontend.models import load_model, load_weights
+        from ..frontend.models import with_weights
 
         o = self.options
         self.say(Stage.IMPORT, f"loading weights from {o.weights}")
-        if isinstance(o.model, str):
-            loaded = load_model(o.model, in_features=o.in_features, seed=o.seed)
-            module, in_features = loaded.module, loaded.in_features
-        else:
-            module, in_features = copy.deepcopy(o.model), o.in_features
-        load_weights(module, str(o.weights))
-        return module, in_features
+        return with_weights(o.model, str(o.weights), o.in_features, o.seed)
 
     def _run_passes(self, stage: Stage, text: str, upto: Optional[str] = None) -> bool:
         """Runs one stage's passes (up to and including `upto`); True when `upto` was among them."""

@@ -14,7 +14,25 @@ from pathlib import Path
 from ..dialects import stream as S
 from ..dialects.walk import int_attrs
 from ..report import graph_dot, occupancy_plot, write_dot
+from ..dataflow.loops import matmul_compute_cycles
+from ..kernels.base import target_of
 from ..resources import estimate, onchip_bytes, utilization, word_bits
+
+
+def mac_counts(func_op, batch: int) -> tuple[int, int]:
+    """(MACs, MAC-loop slots) the matmul kernels execute per coordinate sample,
+    counted from their loops: K x N, and iterations x MAC units, per row a
+    matmul streams (a Taylor-mode jet streams T rows per sample)."""
+    macs = slots = 0
+    for op in (o.operation for o in func_op.regions[0].blocks[0].operations):
+        if op.name != "stream.matmul":
+            continue
+        x, y = S.channel_info(op.operands[0].type), S.channel_info(op.results[0].type)
+        k, n, units = x.shape[1], y.shape[1], S.int_attr(op, "macs", 1)
+        rows = x.batch / batch
+        macs += round(k * n * rows)
+        slots += round(matmul_compute_cycles(k, n, y.lanes, units, target_of(op).add_latency) * units * rows)
+    return macs, slots
 
 
 def write_report(c, tmp: Path, out: Path):
@@ -28,6 +46,7 @@ def write_report(c, tmp: Path, out: Path):
         est = estimate(c.func, graph, o.family, o.element_bits)
         memory = onchip_bytes(c.func, graph, o.element_bits)
         dot_text = graph_dot(graph, sg.kernel_ops)
+    macs, slots = mac_counts(c.func, o.batch)
     kinds: dict = {}
     for k in graph.kernels:
         kinds[k.kind] = kinds.get(k.kind, 0) + 1
@@ -58,7 +77,9 @@ def write_report(c, tmp: Path, out: Path):
     report.onchip_bytes = memory
     report.resources = est.to_dict()
     report.kernel_kinds = kinds
+    report.macs_per_sample, report.mac_slots_per_sample = macs, slots
     report.results = [r.name for r in c.imported.layout.results]
+    report.ad, report.ad_note = c.imported.ad, c.imported.ad_note
     report.warnings = list(c.warnings)
     report.pass_seconds = {k: round(v, 3) for k, v in c.pass_seconds.items()}
     report.notes["simulated_cycles"] = (f"the report's own re-simulation gives {sim.total_cycles:,} cycles "

@@ -32,7 +32,8 @@ class CompileOptions:
       of the part's); parallelize=False skips the pass (lanes 1, one MAC each).
     - stop_after: a pass of the pipeline (or "import"): stop there, write its IR.
     - dump_ir: a directory for the IR after every pass (`NN-<pass>.mlir`).
-    - ad: the derivative algorithm, "taylor" (forward jets) or "reverse" (nested reverse mode, INR-Arch's).
+    - ad: the derivative algorithm, "taylor" (forward jets) or "reverse" (nested reverse mode, INR-Arch's);
+      None: Taylor mode, falling back to reverse mode (and saying why) for a model it cannot take.
     - weights: a trained checkpoint (state_dict .pt/.pth, or .safetensors) loaded into the model.
     - part: a `target.Part` or its name (u50, ..., or a Vitis part string).
     - clock_mhz: the kernel clock (default: the part's).
@@ -48,7 +49,7 @@ class CompileOptions:
     parallelize: bool = True
     in_features: Optional[int] = None
     weights: Optional[str] = None
-    ad: str = "reverse"
+    ad: Optional[str] = None
     seed: int = 0
     stop_after: Optional[str] = None
     dump_ir: Optional[Path] = None
@@ -76,7 +77,7 @@ class CompileOptions:
         self.precision = p
         if self.dump_ir is not None:
             self.dump_ir = Path(self.dump_ir)
-        if self.ad not in ("taylor", "reverse"):
+        if self.ad not in (None, "taylor", "reverse"):
             raise CompileFailed(f"ad must be 'taylor' or 'reverse', got '{self.ad}'")
         try:
             self.part = find_part(self.part) if isinstance(self.part, str) else self.part

@@ -300,3 +300,17 @@ def load_weights(module: nn.Module, path: str) -> None:
         raise FrontendError(f"--weights: '{path}' does not match the model ({len(problems)} mismatch(es)): "
                             + "; ".join(problems))
     module.load_state_dict({k: v.to(own[k].dtype) for k, v in state.items()})
+
+
+def with_weights(model, path: str, in_features=None, seed: int = 0):
+    """`model` (a spec string or a module, left untouched) with the checkpoint at
+    `path` loaded: returns (module, in_features)."""
+    import copy
+
+    if isinstance(model, str):
+        loaded = load_model(model, in_features=in_features, seed=seed)
+        module, in_features = loaded.module, loaded.in_features
+    else:
+        module = copy.deepcopy(model)
+    load_weights(module, path)
+    return module, in_features

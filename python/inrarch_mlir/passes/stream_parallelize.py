@@ -160,25 +160,28 @@ class MatmulSite:
     group_out: int
     dsp_per_mac: int
     interleave: int = 1  # L, the adder latency of the function's target
+    rows: int = 1  # rows per coordinate sample (a Taylor-mode jet streams T coefficient rows)
 
     @property
     def work(self) -> int:
-        return self.k * self.n
+        """MACs per coordinate sample."""
+        return self.k * self.n * self.rows
 
     def macs_for(self, period: int, lanes_in: int, lanes_out: int) -> int | None:
-        """Fewest MACs meeting `period` at these lanes (None: impossible). The
-        next row is read during the MAC loop, so a row costs the longer of the
-        two plus the pipeline latency."""
-        budget = period - MATMUL_LATENCY
+        """Fewest MACs meeting `period` (cycles per coordinate sample) at these
+        lanes (None: impossible). The next row is read during the MAC loop, so a
+        row costs the longer of the two plus the pipeline latency."""
+        budget = period // self.rows - MATMUL_LATENCY
         if -(-self.k // lanes_in) > budget:
             return None
         return fewest_macs(self.k, self.n, lanes_out, budget, self.interleave)
 
     def cycles(self, lanes_in: int, lanes_out: int, macs: int) -> int:
-        """Cycles per sample in the timing model (`Kernel.matmul`): a row's loop
-        (the MAC loop or the next row's reads, whichever is longer) and its pipeline."""
-        return Kernel.matmul("m", self.k, self.n, lanes_in, lanes_out, macs, MATMUL_LATENCY, samples=2,
-                             interleave=self.interleave).period
+        """Cycles per coordinate sample in the timing model (`Kernel.matmul`): per
+        row, the row's loop (the MAC loop or the next row's reads, whichever is
+        longer) and its pipeline; times the rows per sample."""
+        return self.rows * Kernel.matmul("m", self.k, self.n, lanes_in, lanes_out, macs, MATMUL_LATENCY, samples=2,
+                                         interleave=self.interleave).period
 
 
 @dataclasses.dataclass
@@ -198,6 +201,14 @@ class _Problem:
     def __init__(self, func_op, per_mac: int | None):
         names = kernel_names(func_op)
         self.groups, self.index = lanes_groups(func_op, names)
+        # Periods are compared per coordinate sample: a kernel streaming k rows
+        # per sample (the coefficient rows of a Taylor-mode jet) repeats k times
+        # as often as one streaming a row per sample.
+        batch = next((S.channel_info(op.results[0].type).batch for op in names if op.name == "stream.load"), 1)
+
+        def per_sample(kernel) -> int:
+            return kernel.samples // batch if kernel.samples >= batch and kernel.samples % batch == 0 else 1
+
         self.sites: list[MatmulSite] = []
         # (group, lanes) -> slowest non-matmul kernel touching that group
         self.kernel_period: dict = {}
@@ -207,9 +218,10 @@ class _Problem:
             if op.name == "stream.matmul":
                 x = S.channel_info(op.operands[0].type)
                 y = S.channel_info(op.results[0].type)
+                rows = x.batch // batch if x.batch >= batch and x.batch % batch == 0 else 1
                 self.sites.append(MatmulSite(op, x.shape[1], y.shape[1], self.index[op.operands[0]],
                                              self.index[op.results[0]], per_mac or dsp_per_mac(x.element_type),
-                                             target_of(op).add_latency))
+                                             target_of(op).add_latency, rows))
                 continue
             free = {self.index[v] for v in _channels(list(op.operands) + list(op.results))
                     if len(self.groups[self.index[v]].candidates) > 1}
@@ -217,7 +229,8 @@ class _Problem:
             if free:
                 per_group.setdefault(free.pop(), []).append((op, name))
             else:
-                self.fixed_floor = max(self.fixed_floor, kernel_model(op, name).period)
+                kernel = kernel_model(op, name)
+                self.fixed_floor = max(self.fixed_floor, kernel.period * per_sample(kernel))
         # Periods under hypothetical lanes: retype the group, ask the timing
         # model itself, restore.
         for g, kernels in per_group.items():
@@ -225,7 +238,8 @@ class _Problem:
             original = [v.type for v in group.values]
             for lanes in group.candidates:
                 _retype(group, lanes)
-                self.kernel_period[(g, lanes)] = max(kernel_model(op, name).period for op, name in kernels)
+                models = [kernel_model(op, name) for op, name in kernels]
+                self.kernel_period[(g, lanes)] = max(k.period * per_sample(k) for k in models)
             for v, t in zip(group.values, original):
                 v.set_type(t)
         self.min_dsp = sum(g.map_dsp for g in self.groups) + sum(s.dsp_per_mac for s in self.sites)

@@ -94,3 +94,32 @@ def test_compile_uses_the_checkpoint_and_refuses_nan(tmp_path, capsys):
                  "-o", str(tmp_path / "p"), "-q"]) == 1
     assert "parameter 'out.weight' has 1 NaN" in capsys.readouterr().err
     assert not (tmp_path / "p").exists()
+
+
+def test_import_checks_with_the_checkpoint_and_refuses_a_mismatch(tmp_path, capsys):
+    from inrarch_mlir.cli.main import main
+
+    state = _trained(seed=5)
+    torch.save(state, tmp_path / "w.pt")
+    assert main(["import", SPEC, "--order", "1", "--batch", "3", "--weights", str(tmp_path / "w.pt"),
+                 "-o", str(tmp_path / "m.mlir"), "--check", "-q"]) == 0
+    assert "max_rel_err=" in capsys.readouterr().out
+    state["hidden.0.weight"] = torch.zeros(4, 2)
+    torch.save(state, tmp_path / "bad.pt")
+    assert main(["import", SPEC, "--order", "1", "--batch", "3", "--weights", str(tmp_path / "bad.pt"),
+                 "-o", str(tmp_path / "n.mlir"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "hidden.0.weight: checkpoint [4, 2] vs model [8, 2]" in err and "Traceback" not in err
+    assert not (tmp_path / "n.mlir").exists()
+
+
+def test_the_import_help_names_every_family():
+    import argparse
+
+    from inrarch_mlir.cli import import_cmd
+    from inrarch_mlir.frontend.models import FAMILIES
+
+    parser = argparse.ArgumentParser()
+    import_cmd.add_arguments(parser)
+    help_text = " ".join(parser.format_help().split())
+    assert f"families: {', '.join(sorted(FAMILIES))}" in help_text
