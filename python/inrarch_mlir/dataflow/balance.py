@@ -24,6 +24,14 @@
    design still meets the cycle limit without deadlock.  Lowering one FIFO
    never speeds anything up, so after one greedy pass every shrunk FIFO is
    tight: one word less deadlocks or loses throughput.
+4. **Sequential order.**  Steps 1-3 use the timing model's pipelined order,
+   in which a kernel has read up to its latency's worth of words ahead when a
+   full FIFO stalls its write.  The C++ kernels (and a pipeline that holds
+   nothing) follow the sequential order (`events`), so every cycle of waits
+   in that order has its full FIFOs grown until there is none, then each
+   grown FIFO is bisected back down.  Deeper FIFOs keep the pipelined order
+   deadlock-free, so the design is deadlock-free in both; its cycles are
+   simulated again.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
+from .deadlock import find_cycle
 from .events import EventProgram, StagePattern
 from .graph import DataflowGraph
 from .simulate import Simulator
@@ -73,6 +82,8 @@ class BalanceResult:
     reference_cycles: int
     raise_rounds: int = 0
     shrunk_fifos: int = 0
+    #: FIFOs grown so that the sequential program order cannot deadlock (step 4)
+    sequential_grown: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -343,6 +354,42 @@ def lp_depths(graph: DataflowGraph, *, min_depth: int = 1, period: int | None = 
 
 
 # -- verification and tightening -------------------------------------------------------
+def _repair_sequential(graph: DataflowGraph, d: np.ndarray, max_rounds: int, seconds: float | None = 10.0) -> int:
+    """Grows (in place) the full FIFOs of every cycle of waits in the sequential
+    program order until there is none, then bisects each grown FIFO back down
+    while none appears (within `seconds`); returns how many FIFOs grew."""
+    prog = EventProgram(graph, None, pipelined=False)
+    prog.set_depths(d)
+    index = {e.name: i for i, e in enumerate(graph.edges)}
+    before = d.copy()
+    for _ in range(max_rounds):
+        report = find_cycle(prog)
+        if report is None:
+            break
+        full = [index[n] for n, state in report.fifos.items() if state == "full"]
+        for i in full or [index[n] for n in report.fifos]:
+            d[i] += max(1, d[i] // 2)
+            prog.set_depth(i, int(d[i]))
+    else:
+        raise RuntimeError(f"the sequential program order still deadlocks after {max_rounds} rounds of growth")
+    grown = np.flatnonzero(d > before)
+    deadline = None if seconds is None else time.perf_counter() + seconds
+    bits = np.array([e.bits_per_word for e in graph.edges], dtype=np.int64)
+    for i in sorted(grown, key=lambda i: -int(bits[i] * d[i])):
+        lo, hi = int(before[i]), int(d[i])  # lo - 1 < before[i]: known to deadlock or not needed
+        while lo < hi and (deadline is None or time.perf_counter() < deadline):
+            mid = (lo + hi) // 2
+            prog.set_depth(i, mid)
+            if find_cycle(prog) is None:
+                hi = mid
+            else:
+                lo = mid + 1
+        d[i] = hi
+        prog.set_depth(i, hi)
+    return int((d > before).sum())
+
+
+
 def _check(sim: Simulator, limit: int, exact_events: int, dirty=None, max_sweeps=128) -> bool:
     status = sim.sweep(dirty=dirty, limit=limit, max_sweeps=max_sweeps)
     if status == "converged":
@@ -366,7 +413,7 @@ def _peaks(prog: EventProgram, T: np.ndarray) -> np.ndarray:
 def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
             period: int | None = None, shrink: bool = True, shrink_threshold: int = 2,
             shrink_seconds: float | None = 30.0, exact_events: int = 3_000_000,
-            max_raise_rounds: int = 12) -> BalanceResult:
+            max_raise_rounds: int = 12, max_sequential_rounds: int = 1000) -> BalanceResult:
     """Size every FIFO of ``graph`` for full throughput with the fewest bits.
 
     * ``min_depth``: smallest depth handed out (HLS uses 2 by default).
@@ -459,6 +506,12 @@ def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
         sim.times = good
         d = np.maximum(_peaks(prog, good), min_depth)
         prog.set_depths(d)
+    grown = _repair_sequential(graph, d, max_rounds=max_sequential_rounds)
+    if grown:
+        prog.set_depths(d)
+        sim.times = prog.nominal.copy()
+        ok = _check(sim, limit, exact_events)
+        assert ok, "deeper FIFOs never slow the design down"
     cycles = int(sim.times.max()) + 1 if prog.n_events else 0
     t3 = time.perf_counter()
     out = {n: int(x) for n, x in zip(names, d)}
@@ -475,5 +528,6 @@ def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
         reference_cycles=ref,
         raise_rounds=rounds,
         shrunk_fifos=shrunk,
+        sequential_grown=grown,
         seconds={"lp": t1 - t0, "verify": t2 - t1, "tighten": t3 - t2, "total": t3 - t0},
     )

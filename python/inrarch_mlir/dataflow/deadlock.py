@@ -7,6 +7,12 @@ delay and every cycle contains a cross-kernel arc of delay 1, so the design
 deadlocks exactly when this graph has a cycle.  Cycles are found as strongly
 connected components (scipy, compiled), independently of the simulator, so
 the two can check each other.
+
+By default both program orders of `events` are checked: the pipelined one
+(the timing model: writes a pipeline latency after their iteration, as the
+HLS pipelines run) and the sequential one (every write in its own
+iteration: the C++ source order the bounded C simulation runs, and a
+pipeline that holds nothing). A design must be deadlock-free in both.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 from .events import EventProgram
 from .graph import DataflowGraph, Depths
 
-__all__ = ["DeadlockReport", "check_deadlock"]
+__all__ = ["DeadlockReport", "check_deadlock", "find_cycle"]
 
 
 @dataclass(frozen=True)
@@ -35,10 +41,12 @@ class DeadlockReport:
     fifos: dict[str, str]
     kernels: list[str]
     cycle: list[str]
+    #: the program order it happens in: "pipelined" or "sequential"
+    order: str = "pipelined"
 
     def __str__(self) -> str:
         parts = ", ".join(f"{n} ({s})" for n, s in self.fifos.items())
-        return f"deadlock through FIFOs {parts}; kernels {', '.join(self.kernels)}"
+        return f"deadlock ({self.order} order) through FIFOs {parts}; kernels {', '.join(self.kernels)}"
 
 
 def _event_graph(prog: EventProgram) -> csr_matrix:
@@ -53,13 +61,25 @@ def _event_graph(prog: EventProgram) -> csr_matrix:
     return csr_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
 
 
-def check_deadlock(graph: DataflowGraph, depths: Depths | None = None) -> DeadlockReport | None:
+def check_deadlock(graph: DataflowGraph, depths: Depths | None = None, *,
+                   pipelined: bool | None = None) -> DeadlockReport | None:
     """Return a :class:`DeadlockReport` if ``graph`` with ``depths`` deadlocks, else None.
 
     ``depths`` maps edge names to words (missing or ``None``: the edge's own
-    depth; ``None`` there: unbounded).
+    depth; ``None`` there: unbounded); ``pipelined``: check that program
+    order alone (True: pipelined, False: sequential; None: both, see the
+    module doc).
     """
-    prog = EventProgram(graph, depths)
+    for p in ((True, False) if pipelined is None else (pipelined,)):
+        report = find_cycle(EventProgram(graph, depths, pipelined=p))
+        if report is not None:
+            return report
+    return None
+
+
+def find_cycle(prog: EventProgram) -> DeadlockReport | None:
+    """One cycle of waits of ``prog`` at its current depths, or None."""
+    graph = prog.graph
     if prog.n_events == 0:
         return None
     A = _event_graph(prog)
@@ -93,4 +113,5 @@ def check_deadlock(graph: DataflowGraph, depths: Depths | None = None) -> Deadlo
                 fifos[name] = "full"
             else:
                 fifos.setdefault(name, "empty")
-    return DeadlockReport(fifos, kernels, [prog.describe(i) for i in cyc])
+    return DeadlockReport(fifos, kernels, [prog.describe(i) for i in cyc],
+                          "pipelined" if prog.pipelined else "sequential")

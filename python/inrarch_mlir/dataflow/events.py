@@ -15,6 +15,19 @@ again in t+1 at the earliest (a registered full flag, as in HLS FIFOs).  So a
 depth-1 FIFO passes one word every 2 cycles and depth 2 is needed for II=1.
 Program order: an event happens no earlier than the previous event of its
 kernel plus their nominal gap, so a stall delays everything after it.
+
+Two program orders are built.  *Pipelined* (the default, the timing model):
+a write happens its phase's latency after its iteration, so a pipelined
+kernel has read up to `latency` words ahead when a full FIFO stalls it -- what
+an HLS pipeline does, *if* Vitis schedules it that deep.  *Sequential*
+(``pipelined=False``): every write happens in its own iteration, after that
+iteration's reads -- the C++ source order, which the bounded C simulation
+runs.  Neither order implies the other: a map that has read ahead needs
+less room downstream (the sequential order can deadlock where the pipelined
+one does not), a matmul that reads its next row before its results leave
+needs more upstream (the reverse).  So designs are timed in the pipelined
+order and their FIFOs sized and checked for both (`balance`,
+`deadlock.check_deadlock`).
 """
 
 from __future__ import annotations
@@ -47,8 +60,10 @@ def _port_edges(graph: DataflowGraph) -> dict[tuple[str, str], int]:
     return m
 
 
-def kernel_stage_patterns(kernel: Kernel, port_edge: dict[tuple[str, str], int]) -> list[StagePattern]:
-    """Program order of one sample of each stage: (step, reads before writes, port, index)."""
+def kernel_stage_patterns(kernel: Kernel, port_edge: dict[tuple[str, str], int],
+                          pipelined: bool = True) -> list[StagePattern]:
+    """Program order of one sample of each stage: (step, reads before writes, port, index);
+    `pipelined=False` drops the write latencies (the sequential order, see the module doc)."""
     out = []
     for stage in kernel.stages:
         cols: list[list] = [[], [], [], [], [], []]  # step, is_write, port, idx, edge, word
@@ -62,7 +77,7 @@ def kernel_stage_patterns(kernel: Kernel, port_edge: dict[tuple[str, str], int])
                     idx = np.arange(n, dtype=np.int64)
                     explicit = (ph.write_steps if is_write else ph.read_steps).get(port)
                     step = (idx * ph.cycles // n if explicit is None else np.asarray(explicit, dtype=np.int64))
-                    step = step + (ph.latency if is_write else 0) + start
+                    step = step + (ph.latency if is_write and pipelined else 0) + start
                     base = seen.get((is_write, port), 0)
                     seen[(is_write, port)] = base + n
                     cols[0].append(step)
@@ -82,10 +97,10 @@ def kernel_stage_patterns(kernel: Kernel, port_edge: dict[tuple[str, str], int])
     return out
 
 
-def stage_patterns(graph: DataflowGraph) -> dict[str, list[StagePattern]]:
+def stage_patterns(graph: DataflowGraph, pipelined: bool = True) -> dict[str, list[StagePattern]]:
     """Per-sample event patterns of every stage of every kernel."""
     pe = _port_edges(graph)
-    return {k.name: kernel_stage_patterns(k, pe) for k in graph.kernels}
+    return {k.name: kernel_stage_patterns(k, pe, pipelined) for k in graph.kernels}
 
 
 def resolve_depths(graph: DataflowGraph, depths: Depths | None) -> np.ndarray:
@@ -130,7 +145,8 @@ def check_event_count(n: int, samples: int) -> None:
 
 
 class EventProgram:
-    """Flat event arrays for a graph and a set of FIFO depths.
+    """Flat event arrays for a graph and a set of FIFO depths (`pipelined`: which
+    program order, see the module doc).
 
     Attributes (all numpy, one entry per event unless said otherwise):
     ``nominal`` (int64), ``is_write``, ``edge``, ``word`` (index on the edge over
@@ -140,11 +156,12 @@ class EventProgram:
     by edge, bounded by ``eoff``).
     """
 
-    def __init__(self, graph: DataflowGraph, depths: Depths | None = None):
+    def __init__(self, graph: DataflowGraph, depths: Depths | None = None, *, pipelined: bool = True):
         self.graph = graph
+        self.pipelined = pipelined
         self.names = graph.topological_order()
         self.kindex = {n: i for i, n in enumerate(self.names)}
-        self.patterns = stage_patterns(graph)
+        self.patterns = stage_patterns(graph, pipelined)
         B = graph.samples
         self.repeats = {k.name: k.stage_repeats for k in graph.kernels}
         check_event_count(sum(r * len(pat.offset) for name, pats in self.patterns.items()

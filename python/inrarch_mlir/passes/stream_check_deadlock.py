@@ -17,7 +17,11 @@ class StreamCheckDeadlockPass(ModulePass):
     """Prove the design deadlock-free, or name the FIFOs on a cycle of waits.
 
     Builds the word-level event graph (write k -> read k, read k -> write
-    k+depth, program order of each kernel) and looks for a cycle. Channels
+    k+depth, program order of each kernel) and looks for a cycle, in both
+    program orders: the pipelined one of the timing model (writes a pipeline
+    latency after their iteration) and the sequential one (each write in its
+    own loop iteration, the C++ source order the bounded C simulation runs).
+    Channels
     without a stream.fifo get HLS's default depth of 2. On a cycle it emits
     an error at each FIFO involved and fails.
     """

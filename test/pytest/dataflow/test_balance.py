@@ -102,3 +102,38 @@ def test_streamed_weights_matmul_reads_weights_first():
     assert edges == ["mm.in1"] * 8 + ["mm.in0"]  # all 8 weight words before any row of x
     r = balance(g)
     assert not simulate(g, r.depths).deadlocked
+
+
+def test_depths_hold_in_the_sequential_order_not_only_the_pipelined_one():
+    # A fork feeds a concat directly (in0) and through a map of latency 10 (in1).
+    # The concat reads all of in0 first, so the in1 path must hold the W = 12
+    # words meanwhile. In the pipelined order the map holds 10 of them in its
+    # pipeline, so 2 + 2 FIFO words suffice; the C++ map (and a Vitis pipeline
+    # scheduled shallower) holds one, so the FIFOs must hold the rest.
+    from inrarch_mlir.dataflow import GraphBuilder, Kernel
+
+    W = 12
+    b = GraphBuilder()
+    b.add(Kernel.load("x", W))
+    b.add(Kernel.fork("f", W, 2))
+    b.add(Kernel.map("slow", W, 1, latency=10))
+    b.add(Kernel.concat("cat", [W, W]))
+    b.add(Kernel.store("y", 2 * W))
+    b.connect("x", "f")
+    b.connect("f", "cat", dst_port="in0")
+    b.connect("f", "slow")
+    b.connect("slow", "cat", dst_port="in1")
+    b.connect("cat", "y")
+    g = b.build()
+    shallow = {e.name: 2 for e in g.edges}
+    assert check_deadlock(g, shallow, pipelined=True) is None
+    report = check_deadlock(g, shallow)
+    assert report is not None and report.fifos.get("f.out1->slow.in0") == "full"
+    assert not simulate(g, shallow).deadlocked  # the timing model alone would accept it
+    r = balance(g, min_depth=2)
+    assert r.sequential_grown >= 1 and check_deadlock(g, r.depths) is None
+    # the two FIFOs, the map's word and the fork's hold the W words, and each is tight
+    assert r.depths["f.out1->slow.in0"] + r.depths["slow.out0->cat.in1"] + 2 == W
+    for name in ("f.out1->slow.in0", "slow.out0->cat.in1"):
+        assert check_deadlock(g, {**r.depths, name: r.depths[name] - 1}) is not None
+    assert r.cycles == simulate(g, r.depths).total_cycles

@@ -61,9 +61,32 @@ def timed_run(tmp_path: Path, L: int, depth: int) -> str:
     return proc.stdout
 
 
+def threaded_rc(tmp_path: Path, L: int, depth: int) -> int:
+    """Exit status of the bounded threaded (untimed) run: 0 completes, 3 deadlocks."""
+    exe = tmp_path / f"reconv_untimed_l{L}_d{depth}"
+    cmd = ["g++", "-std=c++17", "-O1", "-Wall", "-Wextra", "-Werror", "-isystem", hls.ap_types_dir(),
+           f"-I{ROOT / 'hls_runtime' / 'include'}", "-DINRARCH_BOUNDED_FIFO", f"-DSHORT_DEPTH={depth}",
+           f"-DMM_L={L}", str(ROOT / "hls_runtime" / "test" / "test_reconvergent.cpp"), "-o", str(exe), "-pthread"]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return subprocess.run([str(exe)], capture_output=True, text=True, timeout=60).returncode
+
+
+@pytest.mark.parametrize("L", [1, 4])
+def test_sequential_order_threshold_is_the_bounded_csims(tmp_path, L):
+    """The sequential program order (the C++ source order) deadlocks exactly where the
+    bounded threaded C simulation does; the pipelined order needs more words here (the
+    matmul reads its next row before its results leave), so designs must pass both."""
+    seq = next(d for d in range(1, 40) if check_deadlock(model(L, d), pipelined=False) is None)
+    piped = next(d for d in range(1, 40) if check_deadlock(model(L, d), pipelined=True) is None)
+    assert piped > seq
+    assert threaded_rc(tmp_path, L, seq) == 0 and threaded_rc(tmp_path, L, seq - 1) == 3
+    assert check_deadlock(model(L, seq)) is not None and check_deadlock(model(L, piped)) is None  # both orders
+
+
 @pytest.mark.parametrize("L", [1, 4])
 def test_reconvergent_timed_cycles_and_deadlock_match_the_model(tmp_path, L):
-    depth = next(d for d in range(2, 40) if check_deadlock(model(L, d)) is None)  # the model's threshold
+    # the timing model's threshold (the timed C++ resolves stalls in the same pipelined order)
+    depth = next(d for d in range(2, 40) if check_deadlock(model(L, d), pipelined=True) is None)
     out = timed_run(tmp_path, L, depth)
     cycles = {int(c) for c in re.findall(r"TIMED: cycles=(\d+)", out)}
     assert cycles == {simulate(model(L, depth)).total_cycles}, out[:2000]  # every run, both types
