@@ -19,7 +19,7 @@
 // writes word 7 to the matmul before the bypass): depth 2 deadlocks, 6 too
 // (enough at L = 1, where word 0 is complete at iteration 3), 7 does not.
 
-// expected-error @+1 {{deadlock through FIFOs load0.out0->fork0.in0 (full), fork0.out0->matmul0.in0 (empty), matmul0.out0->map0.in0 (empty), fork0.out1->map0.in1 (full)}}
+// expected-error @+1 {{deadlock (pipelined order) through FIFOs load0.out0->fork0.in0 (full), fork0.out0->matmul0.in0 (empty), matmul0.out0->map0.in0 (empty), fork0.out1->map0.in1 (full)}}
 func.func @bypass_too_shallow(%x: tensor<2x4xf32>, %w: tensor<4x4xf32>) -> tensor<2x4xf32> {
   %0 = "stream.load"(%x) : (tensor<2x4xf32>) -> !stream.channel<tensor<2x4xf32>, 1 : i64>
   // expected-error @+1 {{FIFO load0.out0->fork0.in0 (depth 2) is full on a cycle of waits}}
@@ -79,4 +79,30 @@ func.func @bypass_fixed_point(%x: tensor<2x4xf32>, %w: tensor<4x4xf32>) -> tenso
   }) : (!stream.channel<tensor<2x4xf32>, 1 : i64>, !stream.channel<tensor<2x4xf32>, 1 : i64>) -> !stream.channel<tensor<2x4xf32>, 1 : i64>
   %6 = "stream.store"(%5) : (!stream.channel<tensor<2x4xf32>, 1 : i64>) -> tensor<2x4xf32>
   return %6 : tensor<2x4xf32>
+}
+
+// -----
+
+// Deadlock-free in the timing model's pipelined order but not in the order the
+// C++ runs its loops (one process after another within a sample; the bounded
+// csim's order): the concat reads all 12 words of in0 before any of in1, while
+// the fork alternates out0/out1 per word and the map's FIFOs (depth 2) fill
+// first. Both orders are checked.
+
+// expected-error @+1 {{deadlock (sequential order) through FIFOs load0.out0->fork0.in0 (full), fork0.out0->concat0.in0 (empty), map0.out0->concat0.in1 (full), fork0.out1->map0.in0 (full)}}
+func.func @concat_bypass_sequential(%x: tensor<1x12xf32>) -> tensor<1x24xf32> {
+  %0 = "stream.load"(%x) : (tensor<1x12xf32>) -> !stream.channel<tensor<1x12xf32>, 1 : i64>
+  // expected-error @+1 {{FIFO load0.out0->fork0.in0 (depth 2) is full on a cycle of waits}}
+  %1:2 = "stream.fork"(%0) : (!stream.channel<tensor<1x12xf32>, 1 : i64>) -> (!stream.channel<tensor<1x12xf32>, 1 : i64>, !stream.channel<tensor<1x12xf32>, 1 : i64>)
+  // expected-error @+1 {{FIFO fork0.out1->map0.in0 (depth 2) is full on a cycle of waits}}
+  %2 = "stream.map"(%1#1) ({
+  ^bb0(%a: f32):
+    %s = math.sin %a : f32
+    "stream.yield"(%s) : (f32) -> ()
+  }) : (!stream.channel<tensor<1x12xf32>, 1 : i64>) -> !stream.channel<tensor<1x12xf32>, 1 : i64>
+  // expected-error @+2 {{FIFO fork0.out0->concat0.in0 (depth 2) is empty on a cycle of waits}}
+  // expected-error @+1 {{FIFO map0.out0->concat0.in1 (depth 2) is full on a cycle of waits}}
+  %3 = "stream.concat"(%1#0, %2) {dim = 1 : i64} : (!stream.channel<tensor<1x12xf32>, 1 : i64>, !stream.channel<tensor<1x12xf32>, 1 : i64>) -> !stream.channel<tensor<1x24xf32>, 1 : i64>
+  %4 = "stream.store"(%3) : (!stream.channel<tensor<1x24xf32>, 1 : i64>) -> tensor<1x24xf32>
+  return %4 : tensor<1x24xf32>
 }

@@ -7,7 +7,8 @@ ap_fixed<32,10> from the same design, and run by the bounded C simulation
 (FIFOs at their balanced depths, deadlock detected) against PyTorch's
 float64 derivatives computed at compile time by torch.func. Float must be
 within the default acceptance (1e-4 of each output's range, or 4x PyTorch's
-own float32 error), fixed point within 1e-3.
+own float32 error), fixed point within 1e-3, except where FIXED_LOOSE says
+why not (and then a wider type must reach 1e-3).
 """
 
 from __future__ import annotations
@@ -34,22 +35,30 @@ SMALL = {  # family -> a spec a few kernels wide (order-2 designs of 50-250 kern
 }
 
 
+#: Families whose fixed<32,10> error is bounded by their dynamic range, not
+#: by the compiler: a jet stream carries one scale for all its coefficient rows
+#: (README, "Fixed point"), and ASMR's fine-level second partials are ~1e4 x
+#: its value (w0^2 modulators), which costs ~14 of the 22 fraction bits.
+#: family -> (tolerance at fixed<32,10>, a wider type that must reach 1e-3).
+FIXED_LOOSE = {"asmr": (1e-2, "fixed<40,12>")}
+
+
 def test_every_family_is_covered():
     assert set(SMALL) == set(FAMILIES)
 
 
-def _reemit_fixed(src, dst):
+def _reemit_fixed(src, dst, precision="fixed<32,10>"):
     from inrarch_mlir.context import make_context
     from inrarch_mlir.diagnostics import parse_module
     from inrarch_mlir.emit import hls
 
     module = parse_module((src / "design.mlir").read_text(), make_context())
-    hls.emit_project(module, dst, precision="fixed<32,10>")
+    hls.emit_project(module, dst, precision=precision)
     shutil.copytree(src / "data", dst / "data", dirs_exist_ok=True)
 
 
-def _csim(capsys, path):
-    rc = inrarch(["csim", str(path), "--bounded"])
+def _csim(capsys, path, *extra):
+    rc = inrarch(["csim", str(path), "--bounded", *extra])
     out, err = capsys.readouterr()
     m = re.search(r"max_rel_err=(\S+) torch_f32_rel_err=(\S+)", out)
     return rc, out + err, m
@@ -68,6 +77,11 @@ def test_family_simulates_at_orders_0_to_2_in_float_and_fixed(family, tmp_path, 
     rel, torch_f32 = float(m.group(1)), float(m.group(2))
     assert rel <= max(1e-4, 4 * torch_f32), text
     _reemit_fixed(out / "hls", tmp_path / "fixed")
-    rc, text, m = _csim(capsys, tmp_path / "fixed")
+    tol, wider = FIXED_LOOSE.get(family, (1e-3, None))
+    rc, text, m = _csim(capsys, tmp_path / "fixed", "--tolerance", str(tol))
     assert rc == 0 and m, text
-    assert float(m.group(1)) <= 1e-3, text
+    assert float(m.group(1)) <= tol, text
+    if wider:
+        _reemit_fixed(out / "hls", tmp_path / "wider", wider)
+        rc, text, m = _csim(capsys, tmp_path / "wider")
+        assert rc == 0 and m and float(m.group(1)) <= 1e-3, text
