@@ -1,6 +1,8 @@
 // jet: the Taylor-mode jet kernel. A first-order sine jet in d = 2 (rows:
 // primal, two tangents) and a product of two jets (Leibniz), against a
-// double reference; padded lanes; float and ap_fixed<32,10>.
+// double reference; padded lanes; fewer functor instances than lanes
+// (UNROLL < LANES: the last row takes LANES/UNROLL iterations per word);
+// float and ap_fixed<32,10>.
 #include "test_util.h"
 
 #include "inrarch/jet.h"
@@ -25,26 +27,26 @@ struct product_jet {
   }
 };
 
-template <class T, int B_, int N_, int L_>
+template <class T, int B_, int N_, int L_, int U_>
 struct sine_cfg {
   using F = sine_jet<T>;
-  static constexpr int B = B_, R = 3, RO = 3, N = N_, LANES = L_, LATENCY = 10;
+  static constexpr int B = B_, R = 3, RO = 3, N = N_, LANES = L_, UNROLL = U_, LATENCY = 10;
 };
 
-template <class T, int B_, int N_, int L_>
+template <class T, int B_, int N_, int L_, int U_>
 struct product_cfg {
   using F = product_jet<T>;
-  static constexpr int B = B_, R = 2, RO = 2, N = N_, LANES = L_, LATENCY = 3;
+  static constexpr int B = B_, R = 2, RO = 2, N = N_, LANES = L_, UNROLL = U_, LATENCY = 3;
 };
 
-template <class T, int B, int N, int L>
+template <class T, int B, int N, int L, int U = L>
 void sine(const char* tname, double tol) {
   char name[96];
-  std::snprintf(name, sizeof name, "jet sine %s B=%d N=%d L=%d", tname, B, N, L);
+  std::snprintf(name, sizeof name, "jet sine %s B=%d N=%d L=%d U=%d", tname, B, N, L, U);
   const std::vector<T> x = tst::random_vec<T>(B * 3 * N, 31);  // [B, 3, N]
   inrarch::stream<inrarch::word<T, L>> in("in"), out("out");
   tst::push_rows<T, L>(in, x, B * 3, N);
-  inrarch::jet<sine_cfg<T, B, N, L>>(out, in);
+  inrarch::jet<sine_cfg<T, B, N, L, U>>(out, in);
   std::vector<double> ref(B * 3 * N);
   for (int b = 0; b < B; ++b)
     for (int n = 0; n < N; ++n) {
@@ -55,15 +57,15 @@ void sine(const char* tname, double tol) {
   tst::check_close(name, tst::pop_rows<T, L>(out, B * 3, N, name), ref, tol);
 }
 
-template <class T, int B, int N, int L>
+template <class T, int B, int N, int L, int U = L>
 void product(const char* tname, double tol) {
   char name[96];
-  std::snprintf(name, sizeof name, "jet product %s B=%d N=%d L=%d", tname, B, N, L);
+  std::snprintf(name, sizeof name, "jet product %s B=%d N=%d L=%d U=%d", tname, B, N, L, U);
   const std::vector<T> u = tst::random_vec<T>(B * 2 * N, 41), v = tst::random_vec<T>(B * 2 * N, 42);
   inrarch::stream<inrarch::word<T, L>> su("u"), sv("v"), out("out");
   tst::push_rows<T, L>(su, u, B * 2, N);
   tst::push_rows<T, L>(sv, v, B * 2, N);
-  inrarch::jet<product_cfg<T, B, N, L>>(out, su, sv);
+  inrarch::jet<product_cfg<T, B, N, L, U>>(out, su, sv);
   std::vector<double> ref(B * 2 * N);
   for (int b = 0; b < B; ++b)
     for (int n = 0; n < N; ++n) {
@@ -81,6 +83,9 @@ void all(const char* tname, double tol) {
   sine<T, 2, 7, 4>(tname, tol);   // padded last word
   product<T, 3, 6, 2>(tname, tol);
   product<T, 1, 5, 4>(tname, tol);
+  sine<T, 2, 7, 4, 1>(tname, tol);  // one functor, 4 iterations per word of the last row
+  sine<T, 3, 16, 8, 2>(tname, tol);
+  product<T, 2, 9, 4, 2>(tname, tol);
 }
 
 int main() {

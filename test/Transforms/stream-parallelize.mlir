@@ -95,3 +95,36 @@ func.func @pinned(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>) -> tensor<4x4x1xf3
   %5 = "stream.store"(%4) : (!stream.channel<tensor<4x4x1xf32>, 1 : i64>) -> tensor<4x4x1xf32>
   return %5 : tensor<4x4x1xf32>
 }
+
+// -----
+
+// A jet's DSPs scale with its functor instances (`unroll`), not its lanes:
+// at 200 DSPs the first matmul writes 4-lane words (8 MACs, fine MAC steps
+// for the 16x16 layers) while the jet (sin and cos, 16 DSPs a functor) runs
+// one functor, 4 iterations per word of its row: 16 + 8 words + its
+// latency, within the period of 40 the matmuls set. Re-running the pass
+// poses the problem afresh (it owns `unroll`) and gives the same answer.
+// CHECK-LABEL: func.func @jet_unroll
+// CHECK: "stream.matmul"({{.*}}) {macs = 8 : i64}{{.*}}-> !stream.channel<tensor<2x16xf32>, 4 : i64>
+// CHECK: "stream.jet"
+// CHECK: unroll = 1 : i64
+// CHECK-SAME: -> !stream.channel<tensor<2x2x16xf32>, 4 : i64>
+
+// expected-error @+1 {{dsp-budget 7 is below the minimum of 26 DSPs}}
+func.func @jet_unroll(%x: tensor<2x16xf32>, %w0: tensor<16x16xf32>, %w1: tensor<16x16xf32>) -> tensor<4x16xf32> {
+  %0 = "stream.load"(%x) : (tensor<2x16xf32>) -> !stream.channel<tensor<2x16xf32>, 1 : i64>
+  %1 = "stream.weights"(%w0) : (tensor<16x16xf32>) -> !stream.buffer<tensor<16x16xf32>>
+  %2 = "stream.matmul"(%0, %1) : (!stream.channel<tensor<2x16xf32>, 1 : i64>, !stream.buffer<tensor<16x16xf32>>) -> !stream.channel<tensor<2x16xf32>, 1 : i64>
+  %3 = "stream.reshape"(%2) : (!stream.channel<tensor<2x16xf32>, 1 : i64>) -> !stream.channel<tensor<2x1x16xf32>, 1 : i64>
+  %4 = "stream.jet"(%3) ({
+  ^bb0(%a: f32):
+    %s = math.sin %a : f32
+    %c = math.cos %a : f32
+    "stream.yield"(%s, %c) : (f32, f32) -> ()
+  }) : (!stream.channel<tensor<2x1x16xf32>, 1 : i64>) -> !stream.channel<tensor<2x2x16xf32>, 1 : i64>
+  %5 = "stream.reshape"(%4) : (!stream.channel<tensor<2x2x16xf32>, 1 : i64>) -> !stream.channel<tensor<4x16xf32>, 1 : i64>
+  %6 = "stream.weights"(%w1) : (tensor<16x16xf32>) -> !stream.buffer<tensor<16x16xf32>>
+  %7 = "stream.matmul"(%5, %6) : (!stream.channel<tensor<4x16xf32>, 1 : i64>, !stream.buffer<tensor<16x16xf32>>) -> !stream.channel<tensor<4x16xf32>, 1 : i64>
+  %8 = "stream.store"(%7) : (!stream.channel<tensor<4x16xf32>, 1 : i64>) -> tensor<4x16xf32>
+  return %8 : tensor<4x16xf32>
+}

@@ -1,4 +1,4 @@
-"""stream-parallelize: more DSP budget never costs cycles (property test)."""
+"""stream-parallelize: more DSP budget never lengthens the period (property test)."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -6,9 +6,7 @@ from torch_mlir import ir
 from torch_mlir.dialects import arith, func
 
 from inrarch_mlir.context import make_context
-from inrarch_mlir.dataflow import simulate
 from inrarch_mlir.dialects import stream
-from inrarch_mlir.dialects.stream_graph import extract
 from inrarch_mlir.passes.stream_parallelize import StreamParallelizePass, allocate
 
 
@@ -35,17 +33,18 @@ def mlp(widths, batch=3):
     return ctx, module
 
 
-def unbounded_cycles(module) -> int:
-    return simulate(extract(module.body.operations[0].operation, depth_of_missing=None).graph).total_cycles
-
-
 @settings(max_examples=40, deadline=None)
 @given(
     widths=st.lists(st.integers(1, 24), min_size=2, max_size=5),
     budget=st.integers(8, 400),
     extra=st.integers(1, 400),
 )
-def test_more_budget_never_more_cycles(widths, budget, extra):
+def test_more_budget_never_a_longer_period(widths, budget, extra):
+    """The pass minimizes the period (cycles per sample), so more DSPs never
+    lengthen it. The simulated cycles of a short batch are not monotone: the
+    pipeline fill can grow with wider words (widths [6, 14, 1] at batch 3:
+    budget 44 gives period 32 and 199 cycles, budget 51 period 28 and 214),
+    so only the steady state, period x batch, is compared."""
     results = []
     for b in (budget, budget + extra):
         ctx, module = mlp(widths)
@@ -58,13 +57,15 @@ def test_more_budget_never_more_cycles(widths, budget, extra):
             continue
         with ctx, ir.Location.unknown():
             StreamParallelizePass(dsp_budget=b).apply(module)
-            results.append((alloc.period, unbounded_cycles(module)))
+            f = module.body.operations[0].operation
+            recorded = ir.IntegerAttr(f.attributes["stream.period"]).value
+        results.append((alloc.period, recorded))
     small, large = results
     if small is None:
         return
     assert large is not None
+    assert small[0] == small[1] and large[0] == large[1], "the recorded period is the allocation's"
     assert large[0] <= small[0], f"period grew with budget: {small} -> {large}"
-    assert large[1] <= small[1], f"simulated cycles grew with budget: {small} -> {large}"
 
 
 def test_lanes_follow_through_emission_and_bounded_csim(tmp_path, capsys):

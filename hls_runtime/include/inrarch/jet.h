@@ -7,14 +7,19 @@
 // (input-major: input 0's rows, then input 1's, ...) and gives the RO output
 // values at n: `void operator()(const T (&in)[K * R], T (&out)[RO]) const`.
 //
-// CFG: F; B, R, RO, N, LANES, LATENCY (the functor's pipeline depth). T and
-// the inputs are deduced. Program order per sample (the timing model's
-// contract, `inrarch_mlir.kernels.jet.JetKind.timing`):
-//   for each input k in operand order: one loop of R * ceil(N/LANES)
-//     iterations reading one word each (row-major); during the last input's
-//     last row the functor runs on the elements of the word just read;
-//   then one loop of RO * ceil(N/LANES) iterations writing one word each,
-//     LATENCY cycles after its iteration (the functor's results drain first).
+// CFG: F; B, R, RO, N, LANES, UNROLL (functor instances, a divisor of LANES:
+// what the kernel's DSPs scale with), LATENCY (the functor's pipeline depth).
+// T and the inputs are deduced. With W = ceil(N/LANES) words per row and
+// S = LANES/UNROLL, the program order per sample (the timing model's
+// contract, `inrarch_mlir.kernels.jet.jet_kernel`):
+//   for each input k in operand order but the last: one loop of R * W
+//     iterations reading one word each (row-major);
+//   the last input: one loop of (R-1) * W + W * S iterations: its first R-1
+//     rows a word per iteration, then its last row a word every S
+//     iterations, the functor running on UNROLL of the word's elements per
+//     iteration (every coefficient of an element has arrived by then);
+//   then one loop of RO * W iterations writing one word each, LATENCY
+//     cycles after its iteration (the functor's results drain first).
 // The sample buffers (K*R + RO rows) are partitioned by LANES. No dynamic
 // allocation, static sizes: synthesizable.
 #ifndef INRARCH_JET_H
@@ -33,34 +38,45 @@ namespace detail {
 template <class CFG, int K, int I, class T, class S>
 void jet_read(S& in, T (&ibuf)[K * CFG::R][words_per_row(CFG::N, CFG::LANES) * CFG::LANES],
               T (&obuf)[CFG::RO][words_per_row(CFG::N, CFG::LANES) * CFG::LANES]) {
-  constexpr int R = CFG::R, RO = CFG::RO, N = CFG::N, LANES = CFG::LANES;
+  constexpr int R = CFG::R, RO = CFG::RO, N = CFG::N, LANES = CFG::LANES, U = CFG::UNROLL;
+  static_assert(U >= 1 && LANES % U == 0, "jet UNROLL must divide LANES");
   constexpr int W = words_per_row(N, LANES);
+  constexpr int SPLIT = LANES / U;  // iterations per word of the last row
+  constexpr bool LAST = I == K - 1;
+  constexpr int HEAD = LAST ? (R - 1) * W : R * W;  // words read one per iteration
+  constexpr int ITERS = HEAD + (LAST ? W * SPLIT : 0);
   const typename CFG::F f{};
   INRARCH_LOOP_BEGIN(0);
 INRARCH_LABEL(jet_read)
-  for (int it = 0; it < R * W; ++it) {
+  for (int it = 0; it < ITERS; ++it) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
     INRARCH_ITER();
-    const int row = it / W, wd = it % W;
-    const word<T, LANES> v = in.read();
-    for (int l = 0; l < LANES; ++l) {
-      INRARCH_PRAGMA(HLS UNROLL)
-      ibuf[I * R + row][wd * LANES + l] = v[l];
-    }
-    if (I == K - 1 && row == R - 1) {  // every coefficient of these elements has arrived
+    const bool tail = it >= HEAD;  // the last input's last row
+    const int j = it - HEAD;
+    const int row = tail ? R - 1 : it / W;
+    const int wd = tail ? j / SPLIT : it % W;
+    const int part = tail ? j % SPLIT : 0;
+    if (part == 0) {
+      const word<T, LANES> v = in.read();
       for (int l = 0; l < LANES; ++l) {
         INRARCH_PRAGMA(HLS UNROLL)
-        const int n = wd * LANES + l;
+        ibuf[I * R + row][wd * LANES + l] = v[l];
+      }
+    }
+    if (tail) {  // every coefficient of these elements has arrived
+      for (int u = 0; u < U; ++u) {
+        INRARCH_PRAGMA(HLS UNROLL)
+        const int n = wd * LANES + part * U + u;
         T a[K * R];
         T y[RO];
-        for (int j = 0; j < K * R; ++j) {
+        for (int q = 0; q < K * R; ++q) {
           INRARCH_PRAGMA(HLS UNROLL)
-          a[j] = ibuf[j][n];
+          a[q] = ibuf[q][n];
         }
         f(a, y);
-        for (int j = 0; j < RO; ++j) {
+        for (int q = 0; q < RO; ++q) {
           INRARCH_PRAGMA(HLS UNROLL)
-          obuf[j][n] = n < N ? y[j] : T(0);
+          obuf[q][n] = n < N ? y[q] : T(0);
         }
       }
     }

@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from ..numeric.compare import F32_FACTOR
+
 TOOL = "inrarch csim"
 DEFAULT_TOLERANCE = {"float": 1e-4, "fixed": 1e-3}
 
@@ -39,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --bounded: stamp every FIFO access with its cycle and print cycles_csim= (the "
                              "C++'s cycles) beside cycles_model= (the timing model's)")
     parser.add_argument("--tolerance", type=float, default=None,
-                        help="max_rel_err accepted (default 1e-4 for float, 1e-3 for fixed point, or 4x PyTorch's own "
+                        help="max_rel_err accepted (default 1e-4 for float, 1e-3 for fixed point, or "
+                             f"{F32_FACTOR:g}x PyTorch's own "
                              "float32 error when that is larger; an explicit tolerance is applied alone)")
     parser.add_argument("-O", dest="opt", default="1", metavar="LEVEL", help="g++ optimization level (default 1)")
     parser.add_argument("--timeout", type=float, default=600, metavar="S", help="run time limit in seconds")

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 
+from ..numeric.compare import F32_FACTOR
 from .common import write_atomically
 
 TOOL = "inrarch import"
@@ -38,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true",
                         help="lower to linalg, run with the MLIR ExecutionEngine, compare with torch.func")
     parser.add_argument("--tolerance", type=float, default=None,
-                        help="max relative error accepted by --check (default 1e-4, or 4x PyTorch's own float32 "
+                        help=f"max relative error accepted by --check (default 1e-4, or {F32_FACTOR:g}x PyTorch's own float32 "
                              "error when that is larger; an explicit tolerance is applied alone)")
     parser.add_argument("--in-features", type=int, default=None, metavar="K",
                         help="number of input coordinates when it cannot be inferred")

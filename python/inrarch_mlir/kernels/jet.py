@@ -7,6 +7,12 @@ input 1's) and yields the RO values of the output's rows at n: the
 multivariate Faa di Bruno / Leibniz combinations of a nonlinearity, fused
 from the maps `stream-fuse-jets` found between the coefficient slices and
 their concatenation.
+
+Optional attribute `unroll` (set by `stream-parallelize`; default: the
+lanes): the functor instances, a divisor of the lanes. The DSPs scale with
+it, not with the lanes, so a jet can stream wide words (what a matmul's
+output needs for fine MAC steps) with few functors: its last input row then
+takes lanes/unroll cycles per word.
 """
 
 from __future__ import annotations
@@ -44,10 +50,40 @@ def shape_of(op) -> tuple[int, int, int, int, int]:
     return b, r, out_info(op).shape[1], n, len(op.operands)
 
 
+def unroll_of(op) -> int:
+    """Functor instances: the `unroll` attribute, or the lanes."""
+    if "unroll" in op.attributes:
+        return ir.IntegerAttr(op.attributes["unroll"]).value
+    return out_info(op).lanes
+
+
+def jet_kernel(name: str, b: int, r: int, ro: int, n: int, k: int, lanes: int, unroll: int,
+               latency: int) -> Kernel:
+    """The timing of `inrarch::jet` (inrarch/jet.h's program order): per sample,
+    inputs 0..k-2 a word per cycle (R rows of W = ceil(N/lanes) words), the
+    last input's first R-1 rows a word per cycle and its last row a word every
+    lanes/unroll cycles (the functor runs on `unroll` elements a cycle), then
+    the RO output rows a word per cycle, `latency` after their iteration."""
+    words = -(-n // lanes)
+    split = lanes // unroll
+    phases = [Phase(r * words, reads={f"in{i}": r * words}) for i in range(k - 1)]
+    head = (r - 1) * words
+    if split == 1:
+        phases.append(Phase(r * words, reads={f"in{k - 1}": r * words}))
+    else:
+        steps = list(range(head)) + [head + w * split for w in range(words)]
+        phases.append(Phase(head + words * split, reads={f"in{k - 1}": r * words},
+                            read_steps={f"in{k - 1}": steps}))
+    phases.append(Phase(ro * words, writes={"out0": ro * words}, latency=latency))
+    return Kernel(name, "jet", tuple(phases), b, latency,
+                  params={"rows": r, "rows_out": ro, "n": n, "inputs": k, "unroll": unroll})
+
+
 class JetKind(OpKind):
     """Per sample: read every row of input 0, then of input 1, ... (the region
-    runs as the last input's last row arrives), then write the RO output rows
-    after the region's latency (C++ `inrarch::jet`, inrarch/jet.h)."""
+    runs `unroll` elements a cycle as the last input's last row arrives, a
+    word every lanes/unroll cycles), then write the RO output rows after the
+    region's latency (C++ `inrarch::jet`, inrarch/jet.h; `jet_kernel`)."""
 
     name = "stream.jet"
     role = "kernel"
@@ -78,17 +114,17 @@ class JetKind(OpKind):
             raise Reject("region must end with stream.yield")
         if len(term.operands) != out.shape[1]:
             raise Reject(f"region yields {len(term.operands)} values but the output has {out.shape[1]} rows")
+        if "unroll" in op.attributes:
+            u = ir.IntegerAttr(op.attributes["unroll"]).value
+            if u < 1 or out.lanes % u:
+                raise Reject(f"unroll {u} must be a positive divisor of the lanes ({out.lanes})")
 
     def is_barrier(self, op) -> bool:
         return False
 
     def timing(self, op, name: str) -> Kernel:
         b, r, ro, n, k = shape_of(op)
-        words = -(-n // in_info(op).lanes)
-        phases = [Phase(r * words, reads={f"in{i}": r * words}) for i in range(k)]
-        phases.append(Phase(ro * words, writes={"out0": ro * words}, latency=body_latency(op)))
-        return Kernel(name, "jet", tuple(phases), b, body_latency(op),
-                      params={"rows": r, "rows_out": ro, "n": n, "inputs": k})
+        return jet_kernel(name, b, r, ro, n, k, in_info(op).lanes, unroll_of(op), body_latency(op))
 
     def evaluate(self, op, ins: list, ev) -> list:
         args = [x[:, row, :] for x in ins for row in range(x.shape[1])]
@@ -101,17 +137,19 @@ class JetKind(OpKind):
         return LanesRule(tie=True)  # the region is unrolled over the lanes of every port
 
     def resources(self, op, family: str, bits: int) -> Resources:
-        """The region per lane (as a map's body), plus the sample buffers of
-        every input and of the output (`target.buffer_resources`, partitioned by lanes)."""
+        """The region per functor instance (`unroll`: as a map's body per lane), plus
+        the sample buffers of every input and of the output
+        (`target.buffer_resources`, partitioned by lanes)."""
         b, r, ro, n, k = shape_of(op)
         lanes = out_info(op).lanes
+        units = unroll_of(op)
         res = kernel_overhead("map")
         scale = 1.0 if family == "float" else FIXED_LOGIC_SCALE
         for inner in S.map_body(op).operations:
             nm = inner.operation.name
-            res.dsp += MAP_OP_DSP.get(nm, 0) * lanes
-            res.lut += int(MAP_OP_LUT.get(nm, DEFAULT_MAP_OP_LOGIC) * scale) * lanes
-            res.ff += int(MAP_OP_FF.get(nm, DEFAULT_MAP_OP_LOGIC) * scale) * lanes
+            res.dsp += MAP_OP_DSP.get(nm, 0) * units
+            res.lut += int(MAP_OP_LUT.get(nm, DEFAULT_MAP_OP_LOGIC) * scale) * units
+            res.ff += int(MAP_OP_FF.get(nm, DEFAULT_MAP_OP_LOGIC) * scale) * units
         res += buffer_resources((k * r + ro) * n, bits, lanes)
         return res
 
@@ -132,5 +170,6 @@ class JetKind(OpKind):
         except cpp_map.MapEmitError as e:
             raise ctx.error(str(e), e.op or op) from None
         return CppCall("inrarch::jet", {"F": CppType(functor), "B": b, "R": r, "RO": ro, "N": n,
-                                        "LANES": out_info(op).lanes, "LATENCY": body_latency(op)},
+                                        "LANES": out_info(op).lanes, "UNROLL": unroll_of(op),
+                                        "LATENCY": body_latency(op)},
                        ctx.outs + ctx.ins)

@@ -20,8 +20,13 @@ import numpy as np
 
 #: Outputs below TINY x the largest output of their order are not counted.
 TINY = 1e-6
-#: A result within this factor of PyTorch's own float32 error passes.
-F32_FACTOR = 4.0
+#: A result within this factor of PyTorch's own float32 error passes. 2: a
+#: float32 design rounds differently from PyTorch's eager float32 (other
+#: accumulation orders, other libm), so its error is of the same size but not
+#: the same; measured over every built-in family (import --check at order 4,
+#: bounded csim at order 2, bench/families.py) the ratio is 0.96-1.31 where
+#: float32's error is above 1e-6 (README, "inrarch compile / inrarch csim").
+F32_FACTOR = 2.0
 
 
 def accepted(max_rel_err: float, tolerance: float, torch_f32_rel_err: float | None) -> bool:

@@ -3,8 +3,11 @@
 Cost model (documented in README, "Parallelism"): a matmul with `macs` MAC
 units costs `macs * dsp_per_mac` DSPs (float32: a 3-DSP multiplier and a
 2-DSP adder; 32-bit fixed point: 2 DSPs); a map with L lanes costs L times
-the DSPs of its body's operators (`target.MAP_OP_DSP`); forks, loads, stores and
-broadcasts cost none. Cycles per sample are the timing model's
+the DSPs of its body's operators (`target.MAP_OP_DSP`); a jet costs its
+region's DSPs x its functor instances (`unroll`, a power of two dividing
+its lanes: wide words need not mean many functors, so a matmul feeding a jet
+can take wide output words, hence fine MAC steps, without paying for the
+jet's lanes); forks, loads, stores and broadcasts cost none. Cycles per sample are the timing model's
 (each kind's `timing`, `inrarch_mlir.kernels`): a matmul runs its MAC loop
 (ceil(N/LO) * ceil(K/(MACS/LO)) cycles, words computed in groups of L,
 the adder latency, so the last group is padded: `dataflow.MatmulLoop`) while
@@ -25,8 +28,9 @@ Objective: minimize the period P = the slowest kernel's cycles per sample
 (every kernel then runs at matched rates, one sample per P cycles). For a
 target P, an integer program (scipy/HiGHS) picks one lanes value per group
 and one (input lanes, output lanes) pair per matmul consistent with them;
-each pair costs the fewest MACs meeting P, each group its maps' DSPs x lanes,
-and choices that miss P are excluded. It returns the cheapest allocation
+each pair costs the fewest MACs meeting P, each group its maps' DSPs x lanes
+plus each jet's DSPs x the fewest functor instances meeting P at those
+lanes, and choices that miss P are excluded. It returns the cheapest allocation
 meeting P exactly (no greedy step). The cheapest cost only falls as P grows
 (every choice feasible at P is feasible at P + 1, at no more MACs), so a
 binary search on P finds the smallest period whose cheapest allocation fits
@@ -48,7 +52,9 @@ from ..dialects.stream_graph import kernel_model, kernel_names
 from ..dialects.walk import stream_ops
 from ..kernels import KINDS
 from ..kernels.base import target_of
-from ..kernels.map import lane_dsp
+from ..kernels.jet import jet_kernel
+from ..kernels.jet import shape_of as jet_shape
+from ..kernels.map import body_latency, lane_dsp
 from ..target import DSP_PER_MAC, MATMUL_LATENCY, MAX_LANES
 from ..union_find import UnionFind
 from .base import ModulePass, PassError, forked_stream_funcs, option
@@ -96,6 +102,7 @@ class LanesGroup:
     values: list
     candidates: list[int]
     map_dsp: int = 0  # DSPs of one lane of every map in the group
+    jets: list = dataclasses.field(default_factory=list)  # (jet op, kernel name, DSPs of one functor)
 
 
 def _channels(values):
@@ -134,9 +141,11 @@ def lanes_groups(func_op, names) -> tuple[list[LanesGroup], dict]:
         for v in values:
             index[v] = len(groups)
         groups.append(g)
-    for op in names:
-        if op.name in ("stream.map", "stream.jet"):  # a region unrolled over the lanes
+    for op, name in names.items():
+        if op.name == "stream.map":  # a region unrolled over the lanes
             groups[index[op.results[0]]].map_dsp += lane_dsp(op)
+        elif op.name == "stream.jet":  # a region instantiated `unroll` times
+            groups[index[op.results[0]]].jets.append((op, name, lane_dsp(op)))
     return groups, index
 
 
@@ -193,6 +202,7 @@ class Allocation:
     floor: int  # slowest non-matmul kernel at the chosen lanes
     compute_bound: float  # total MACs per sample / MAC units affordable
     groups: list = dataclasses.field(default_factory=list)  # LanesGroup per entry of `lanes`
+    units: dict = dataclasses.field(default_factory=dict)  # jet op -> functor instances
 
 
 class _Problem:
@@ -233,16 +243,38 @@ class _Problem:
                 self.fixed_floor = max(self.fixed_floor, kernel.period * per_sample(kernel))
         # Periods under hypothetical lanes: retype the group, ask the timing
         # model itself, restore.
+        # (group, lanes) -> per jet of the group, {functor instances: its period}
+        self.jet_periods: dict = {}
         for g, kernels in per_group.items():
             group = self.groups[g]
             original = [v.type for v in group.values]
             for lanes in group.candidates:
                 _retype(group, lanes)
-                models = [kernel_model(op, name) for op, name in kernels]
+                models = [kernel_model(op, name) for op, name in kernels]  # jets at unroll = lanes
                 self.kernel_period[(g, lanes)] = max(k.period * per_sample(k) for k in models)
+                self.jet_periods[(g, lanes)] = [self._jet_periods(op, name, lanes) for op, name, _ in group.jets]
             for v, t in zip(group.values, original):
                 v.set_type(t)
-        self.min_dsp = sum(g.map_dsp for g in self.groups) + sum(s.dsp_per_mac for s in self.sites)
+        self.min_dsp = (sum(g.map_dsp + sum(d for _, _, d in g.jets) for g in self.groups)
+                        + sum(s.dsp_per_mac for s in self.sites))
+
+    @staticmethod
+    def _jet_periods(op, name: str, lanes: int) -> dict:
+        b, r, ro, n, k = jet_shape(op)
+        return {u: jet_kernel(name, b, r, ro, n, k, lanes, u, body_latency(op)).period
+                for u in (2 ** i for i in range(lanes.bit_length())) if lanes % u == 0}
+
+    def jet_units(self, g: int, lanes: int, period: int) -> list[int]:
+        """Fewest functor instances of each jet of group g meeting `period` at `lanes`."""
+        group = self.groups[g]
+        if (g, lanes) not in self.jet_periods:  # a pinned group: the jets run at its lanes
+            return [lanes] * len(group.jets)
+        return [min((u for u, p in per.items() if p <= period), default=lanes)
+                for per in self.jet_periods[(g, lanes)]]
+
+    def group_dsp(self, g: int, lanes: int, period: int) -> int:
+        group = self.groups[g]
+        return group.map_dsp * lanes + sum(d * u for (_, _, d), u in zip(group.jets, self.jet_units(g, lanes, period)))
 
     def group_period(self, g: int, lanes: int) -> int:
         return self.kernel_period.get((g, lanes), 1)
@@ -273,7 +305,7 @@ class _Problem:
         for i, g in enumerate(self.groups):
             for lanes in g.candidates:
                 if self.group_period(i, lanes) <= period:
-                    new_var(("g", i, lanes), g.map_dsp * lanes, NARROW_TIE_BREAK * math.log2(lanes))
+                    new_var(("g", i, lanes), self.group_dsp(i, lanes, period), NARROW_TIE_BREAK * math.log2(lanes))
         macs_of = {}
         for j, s in enumerate(self.sites):
             for a in self.groups[s.group_in].candidates:
@@ -327,13 +359,20 @@ class _Problem:
         for k in chosen:
             if k[0] == "m":
                 macs[self.sites[k[1]].op] = macs_of[k[1:]]
-        dsp = sum(g.map_dsp * lanes[i] for i, g in enumerate(self.groups))
+        dsp = sum(self.group_dsp(i, lanes[i], period) for i in range(len(self.groups)))
         dsp += sum(macs[s.op] * s.dsp_per_mac for s in self.sites)
-        return dsp, lanes, macs
+        units = {}
+        for i, g in enumerate(self.groups):
+            for (op, _, _), u in zip(g.jets, self.jet_units(i, lanes[i], period)):
+                units[op] = u
+        return dsp, lanes, macs, units
 
 
 def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
     """The smallest period whose cheapest lanes and MAC allocation fits `budget` DSPs."""
+    for op in stream_ops(func_op):  # this pass owns `unroll`: the problem is posed at unroll = lanes
+        if op.name == "stream.jet" and "unroll" in op.attributes:
+            del op.attributes["unroll"]
     with func_op.context:  # retyping builds types from text
         prob = _Problem(func_op, per_mac)
     if prob.min_dsp > budget:
@@ -349,19 +388,20 @@ def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
             hi, best = mid, found
         else:
             lo = mid + 1
-    dsp, lanes, macs = best
+    dsp, lanes, macs, jet_units = best
     floor = max([prob.fixed_floor] + [prob.group_period(i, lanes[i]) for i in range(len(prob.groups))])
-    fixed_dsp = sum(g.map_dsp for g in prob.groups)
+    fixed_dsp = sum(g.map_dsp + sum(d for _, _, d in g.jets) for g in prob.groups)
     units = (budget - fixed_dsp) // prob.sites[0].dsp_per_mac if prob.sites else 0
     bound = sum(s.work for s in prob.sites) / units if units else 0.0
-    return Allocation(macs, lanes, lo, dsp, floor, bound, prob.groups)
+    return Allocation(macs, lanes, lo, dsp, floor, bound, prob.groups, jet_units)
 
 
 @dataclasses.dataclass(frozen=True)
 class StreamParallelizePass(ModulePass):
     """Choose lanes per channel and MAC units per matmul under a DSP budget.
 
-    Sets the lanes of every channel and `macs` on every matmul so that the
+    Sets the lanes of every channel, `macs` on every matmul and `unroll` on a
+    jet that needs fewer functors than lanes, so that the
     slowest kernel's cycles per sample are as small as the budget allows
     (binary search over the period, an integer program per step; exact for
     the documented cost model). Records on the function `stream.dsp`,
@@ -389,6 +429,9 @@ class StreamParallelizePass(ModulePass):
                     _retype(group, lanes)
             for op, macs in alloc.macs.items():
                 op.attributes["macs"] = S.i64_attr(macs)
+            for op, units in alloc.units.items():
+                if units < S.channel_info(op.results[0].type).lanes:
+                    op.attributes["unroll"] = S.i64_attr(units)
             f.attributes["stream.dsp"] = S.i64_attr(alloc.dsp)
             f.attributes["stream.period"] = S.i64_attr(alloc.period)
             f.attributes["stream.period_floor"] = S.i64_attr(alloc.floor)

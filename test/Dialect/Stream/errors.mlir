@@ -243,3 +243,18 @@ func.func @weights_view_out_of_bounds(%w: tensor<8x2xf32>, %x: tensor<4x8xf32>) 
   %2 = "stream.store"(%1) : (!stream.channel<tensor<4x8xf32>, 1 : i64>) -> tensor<4x8xf32>
   return %2 : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @jet_unroll_not_a_divisor(%x: tensor<2x8xf32>) -> tensor<2x2x8xf32> {
+  %0 = "stream.load"(%x) : (tensor<2x8xf32>) -> !stream.channel<tensor<2x8xf32>, 4 : i64>
+  %1 = "stream.reshape"(%0) : (!stream.channel<tensor<2x8xf32>, 4 : i64>) -> !stream.channel<tensor<2x1x8xf32>, 4 : i64>
+  // expected-error @+1 {{'stream.jet' op unroll 3 must be a positive divisor of the lanes (4)}}
+  %2 = "stream.jet"(%1) ({
+  ^bb0(%a: f32):
+    %s = math.sin %a : f32
+    "stream.yield"(%s, %a) : (f32, f32) -> ()
+  }) {unroll = 3 : i64} : (!stream.channel<tensor<2x1x8xf32>, 4 : i64>) -> !stream.channel<tensor<2x2x8xf32>, 4 : i64>
+  %3 = "stream.store"(%2) : (!stream.channel<tensor<2x2x8xf32>, 4 : i64>) -> tensor<2x2x8xf32>
+  return %3 : tensor<2x2x8xf32>
+}

@@ -15,6 +15,11 @@ SMALL = {
     "tanh": "tanh:in={d},hidden=8,layers=2,out=2",
     "gauss": "gauss:in={d},hidden=8,layers=2,out=2,sigma=0.5",
     "ffn": "ffn:in={d},hidden=8,layers=2,out=2,freqs=4,scale=3",
+    "quad": "quad:in={d},hidden=8,layers=2,out=2",
+    "finer": "finer:in={d},hidden=8,layers=2,out=2",
+    "patch": "patch:in={d},hidden=8,layers=2,out=2,patch=2",
+    "scone": "scone:in={d},hidden=8,layers=2,out=2",
+    "asmr": "asmr:in={d},hidden=8,layers=1,out=1",  # input: (layers + 1) levels of d coordinates
 }
 
 USER = textwrap.dedent('''
@@ -97,12 +102,13 @@ def test_multi_index_helpers():
     assert sorted(vector_partitions((1, 1), parts)) == [(0, 1), (2,)]
 
 
-@pytest.mark.parametrize("order", [0, 1, 2, 3])
+@pytest.mark.parametrize("order", [0, 1, 2, 3, 4])
 @pytest.mark.parametrize("d", [2, 3])
 @pytest.mark.parametrize("family", sorted(SMALL))
 def test_builtin_families_match_jacfwd(family, d, order):
-    module = load_model(SMALL[family].format(d=d)).module
-    assert _max_rel_err(module, order, d, 2) <= 1e-10
+    loaded = load_model(SMALL[family].format(d=d))
+    out = int(loaded.module(torch.zeros(1, loaded.in_features)).shape[-1])
+    assert _max_rel_err(loaded.module, order, loaded.in_features, out) <= 1e-10
 
 
 @pytest.mark.parametrize("family", ["siren", "tanh"])
