@@ -4,7 +4,10 @@ For each order: import the derivative graph, lower it to stream kernels,
 balance every FIFO, check deadlock freedom; print a Markdown table beside
 INR-Arch's published design and save JSON to bench/results/balance.json.
 
-    python bench/balance.py [--orders 1 2] [--batch 64]
+    python bench/balance.py [--orders 1 2] [--batch 64] [--ad reverse|taylor]
+
+The committed table (README, "Balancing") is reverse mode, INR-Arch's
+derivative graphs, so that the FIFO counts compare with its design.
 
 All kernels run at lanes = 1 and one MAC per matmul here (no parallelism
 allocation yet), so cycles are NOT comparable with INR-Arch's 64-lane design;
@@ -22,7 +25,7 @@ from common import INR_ARCH, RESULTS
 from common import SIREN256 as SPEC
 
 
-def run(order: int, batch: int) -> dict:
+def run(order: int, batch: int, ad: str = "reverse") -> dict:
     from torch_mlir import ir
 
     from inrarch_mlir.context import make_context
@@ -32,7 +35,7 @@ def run(order: int, batch: int) -> dict:
     from inrarch_mlir.dialects.walk import funcs
 
     t0 = time.perf_counter()
-    imported = import_model(SPEC, order, batch)
+    imported = import_model(SPEC, order, batch, ad=ad)
     seconds = {"import": time.perf_counter() - t0}
     module = parse_module(imported.asm, make_context())
     last = [time.perf_counter()]
@@ -66,9 +69,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orders", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--ad", choices=["reverse", "taylor"], default="reverse",
+                    help="derivative algorithm (default reverse: INR-Arch's graphs)")
     ap.add_argument("-o", "--output", default=str(RESULTS / "balance.json"))
     args = ap.parse_args()
-    rows = [run(o, args.batch) for o in args.orders]
+    rows = [run(o, args.batch, args.ad) for o in args.orders]
     print("| design | kernels | FIFOs | FIFO elements | FIFO bits | LP bits | cycles | cycles (unbounded FIFOs) | balance s |")
     print("|---|---|---|---|---|---|---|---|---|")
     print(f"| INR-Arch order 1 (published, 64 lanes) | {INR_ARCH['processes']} | {INR_ARCH['fifos']} | "

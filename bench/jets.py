@@ -9,7 +9,7 @@ measured, and marked). Every (order, ad) pair is compiled by `inrarch
 compile` in a fresh subprocess, one after another in this one run (so the
 ratios are side by side), and read back from its report.json:
 
-- matmul kernels, kernels, FIFOs, FIFO words (elements), on-chip weight bits;
+- matmul kernels, kernels, FIFOs, FIFO elements (words x lanes), on-chip weight bits;
 - MACs per sample (`macs_per_sample`, counted from the emitted matmul loops)
   against the Taylor count 512 + T x 197,376 (T = C(2 + n, n) coefficient
   rows: the first layer's tangents are columns of W and cost nothing);
@@ -79,11 +79,17 @@ def compile_point(order: int, ad: str, args, work: Path) -> dict:
     bound = taylor_count(order) * args.batch / (args.budget / FLOAT_MAC_DSP)
     row.update({
         "matmuls": r["kernel_kinds"].get("matmul", 0), "kernels": r["kernels"], "fifos": r["fifos"],
-        "fifo_words": r["fifo_elements"], "macs_per_sample": r["macs_per_sample"],
+        "fifo_elements": r["fifo_elements"], "macs_per_sample": r["macs_per_sample"],
         "taylor_count": taylor_count(order), "weight_bits": 8 * r["onchip_bytes"]["weights"],
         "onchip_mb": r["onchip_bytes"]["total"] / 1e6, "bram18k": r["bram18k"], "dsp": r["dsp"],
         "cycles": r["cycles"], "compute_bound": round(bound), "design_bound": r["cycles_lower_bound"],
         "fits": r["fits"], "ad_used": r["ad"],
+        # where the cycles go: the period (cycles per sample) the MAC units allow, the
+        # DSPs the nonlinearities take, the DSPs left over (the next MAC step does not
+        # fit), and the pipeline fill (cycles beyond period x batch)
+        "period": r["period"], "mac_units": r["resources"]["by_kind"].get("matmul", {}).get("dsp", 0) // FLOAT_MAC_DSP,
+        "nonlinear_dsp": sum(r["resources"]["by_kind"].get(k, {}).get("dsp", 0) for k in ("jet", "map")),
+        "unused_dsp": args.budget - r["dsp"], "fill_cycles": r["cycles"] - r["period"] * args.batch,
     })
     return row
 
@@ -92,7 +98,7 @@ def _fmt(row: dict) -> str:
     if "error" in row:
         return f"| {row['order']} | {row['ad']} | {row['error']} |" + " |" * 10
     return (f"| {row['order']} | {row['ad']} | {row['matmuls']} | {row['kernels']} / {row['fifos']} | "
-            f"{row['fifo_words']:,} | {row['macs_per_sample']:,} ({row['macs_per_sample'] / row['taylor_count']:.2f}x) | "
+            f"{row['fifo_elements']:,} | {row['macs_per_sample']:,} ({row['macs_per_sample'] / row['taylor_count']:.2f}x) | "
             f"{row['weight_bits'] / 1e6:.2f}M | {row['bram18k']:,} | {row['cycles']:,} "
             f"({row['cycles'] / row['compute_bound']:.2f}x of {row['compute_bound']:,}) | "
             f"{row['compile_seconds']:.1f} | {row.get('peak_mb', '?')} |")
@@ -109,7 +115,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     print(f"{SPEC}, batch {args.batch}, float, {args.budget} DSPs (U50). Cycles: timing model; compute bound = "
           f"Taylor count x batch / ({args.budget} / {FLOAT_MAC_DSP} MACs per cycle)")
-    print("| order | ad | matmul kernels | kernels / FIFOs | FIFO words | MACs/sample (x Taylor count) | weight bits | "
+    print("| order | ad | matmul kernels | kernels / FIFOs | FIFO elements | MACs/sample (x Taylor count) | weight bits | "
           "BRAM18K | cycles (x compute bound) | compile s | peak MB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     rows = []
@@ -129,6 +135,16 @@ def main(argv=None) -> int:
             print(f"order {order}: reverse/taylor MACs {rv['macs_per_sample'] / t['macs_per_sample']:.2f}x, "
                   f"cycles {rv['cycles'] / t['cycles']:.2f}x, BRAM {rv['bram18k'] / max(t['bram18k'], 1):.2f}x, "
                   f"compile {rv['compile_seconds'] / t['compile_seconds']:.1f}x")
+    print("Where the cycles go (cycles / compute bound = MAC shortfall x loop overhead x fill):")
+    for r in rows:
+        if "period" not in r:
+            continue
+        ideal = r["taylor_count"] / r["mac_units"]  # cycles per sample at the allocated MACs, no overhead
+        units = args.budget / FLOAT_MAC_DSP
+        print(f"  order {r['order']} {r['ad']}: {units:.0f} / {r['mac_units']} MAC units "
+              f"({units / r['mac_units']:.2f}x; nonlinearities {r['nonlinear_dsp']} DSPs, unused {r['unused_dsp']}) x "
+              f"period {r['period']} / {ideal:.0f} ({r['period'] / ideal:.2f}x) x "
+              f"fill {r['cycles'] / (r['period'] * args.batch):.2f}x")
     result = {"spec": SPEC, "batch": args.batch, "budget": args.budget, "machine": platform.platform(),
               "python": sys.version.split()[0], "inr_arch": {k: ia[k] for k in ("order", "fifos", "processes",
                                                                               "fifo_elements", "cycles", "bram18k")},
