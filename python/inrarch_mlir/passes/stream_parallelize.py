@@ -389,7 +389,9 @@ def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
         else:
             lo = mid + 1
     dsp, lanes, macs, jet_units = best
-    floor = max([prob.fixed_floor] + [prob.group_period(i, lanes[i]) for i in range(len(prob.groups))])
+    floor = max([prob.fixed_floor] + [prob.group_period(i, lanes[i]) for i in range(len(prob.groups))]
+                + [per[jet_units[op]] for i, g in enumerate(prob.groups)  # jets at their functor count
+                   for (op, _, _), per in zip(g.jets, prob.jet_periods.get((i, lanes[i]), []))])
     fixed_dsp = sum(g.map_dsp + sum(d for _, _, d in g.jets) for g in prob.groups)
     units = (budget - fixed_dsp) // prob.sites[0].dsp_per_mac if prob.sites else 0
     bound = sum(s.work for s in prob.sites) / units if units else 0.0
