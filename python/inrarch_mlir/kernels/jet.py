@@ -134,7 +134,7 @@ class JetKind(OpKind):
         return SCALE_OWN
 
     def lanes(self, op) -> LanesRule:
-        return LanesRule(tie=True)  # the region is unrolled over the lanes of every port
+        return LanesRule(tie=True)  # every port carries one lanes value (`unroll` functors take them)
 
     def resources(self, op, family: str, bits: int) -> Resources:
         """The region per functor instance (`unroll`: as a map's body per lane), plus
