@@ -26,10 +26,9 @@ from ..dataflow import Kernel, Phase
 from ..dialects import stream_types as S
 from ..emit import cpp_map
 from ..numeric.scalar import eval_region
-from ..target import (DEFAULT_MAP_OP_LOGIC, FIXED_LOGIC_SCALE, MAP_OP_DSP, MAP_OP_FF, MAP_OP_LUT, Resources,
-                      buffer_resources, kernel_overhead)
+from ..target import Resources, buffer_resources
 from .base import SCALE_OWN, CppCall, CppType, LanesRule, OpKind, Reject, held, in_info, out_info
-from .map import body_latency
+from .map import body_latency, region_resources
 
 
 def jet(inputs: Sequence[ir.Value], rows_out: int, *, loc=None, ip=None):
@@ -141,16 +140,8 @@ class JetKind(OpKind):
         the sample buffers of every input and of the output
         (`target.buffer_resources`, partitioned by lanes)."""
         b, r, ro, n, k = shape_of(op)
-        lanes = out_info(op).lanes
-        units = unroll_of(op)
-        res = kernel_overhead("map")
-        scale = 1.0 if family == "float" else FIXED_LOGIC_SCALE
-        for inner in S.map_body(op).operations:
-            nm = inner.operation.name
-            res.dsp += MAP_OP_DSP.get(nm, 0) * units
-            res.lut += int(MAP_OP_LUT.get(nm, DEFAULT_MAP_OP_LOGIC) * scale) * units
-            res.ff += int(MAP_OP_FF.get(nm, DEFAULT_MAP_OP_LOGIC) * scale) * units
-        res += buffer_resources((k * r + ro) * n, bits, lanes)
+        res = region_resources(op, family, unroll_of(op))
+        res += buffer_resources((k * r + ro) * n, bits, out_info(op).lanes)
         return res
 
     def memory(self, op, bits: int) -> dict:

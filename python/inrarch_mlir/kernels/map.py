@@ -48,6 +48,19 @@ def lane_dsp(op) -> int:
     return sum(MAP_OP_DSP.get(inner.operation.name, 0) for inner in S.map_body(op).operations)
 
 
+def region_resources(op, family: str, copies: int) -> Resources:
+    """A map or jet kernel's control plus `copies` instances of its region's
+    operators (`target.MAP_OP_*`; fixed point uses FIXED_LOGIC_SCALE of the logic)."""
+    r = kernel_overhead("map")
+    scale = 1.0 if family == "float" else FIXED_LOGIC_SCALE
+    for inner in S.map_body(op).operations:
+        name = inner.operation.name
+        r.dsp += MAP_OP_DSP.get(name, 0) * copies
+        r.lut += int(MAP_OP_LUT.get(name, DEFAULT_MAP_OP_LOGIC) * scale) * copies
+        r.ff += int(MAP_OP_FF.get(name, DEFAULT_MAP_OP_LOGIC) * scale) * copies
+    return r
+
+
 class MapKind(OpKind):
     """Per word (II=1): read one word of each input in operand order, write one
     word after the body's latency (C++ `inrarch::map`)."""
@@ -105,15 +118,7 @@ class MapKind(OpKind):
         return LanesRule(tie=True)  # the verifier and the C++ template: one lanes value on every port
 
     def resources(self, op, family: str, bits: int) -> Resources:
-        r = kernel_overhead("map")
-        lanes = out_info(op).lanes  # the body is unrolled over the lanes
-        scale = 1.0 if family == "float" else FIXED_LOGIC_SCALE
-        for inner in S.map_body(op).operations:
-            name = inner.operation.name
-            r.dsp += MAP_OP_DSP.get(name, 0) * lanes
-            r.lut += int(MAP_OP_LUT.get(name, DEFAULT_MAP_OP_LOGIC) * scale) * lanes
-            r.ff += int(MAP_OP_FF.get(name, DEFAULT_MAP_OP_LOGIC) * scale) * lanes
-        return r
+        return region_resources(op, family, out_info(op).lanes)  # the body is unrolled over the lanes
 
     def memory(self, op, bits: int) -> dict:
         return {}  # nothing: one word in flight per input
