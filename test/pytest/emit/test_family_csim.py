@@ -23,17 +23,7 @@ from inrarch_mlir.cli.main import main as inrarch
 from inrarch_mlir.frontend.models import FAMILIES
 from inrarch_mlir.numeric.compare import F32_FACTOR
 
-SMALL = {  # family -> a spec a few kernels wide (order-2 designs of 50-250 kernels)
-    "asmr": "asmr:hidden=8,layers=2,out=1",
-    "ffn": "ffn:hidden=8,layers=2,out=1,freqs=4",
-    "finer": "finer:hidden=8,layers=2,out=1",
-    "gauss": "gauss:hidden=8,layers=2,out=1",
-    "patch": "patch:hidden=8,layers=2,out=1,patch=2",
-    "quad": "quad:hidden=8,layers=2,out=1",
-    "scone": "scone:hidden=8,layers=2,out=1",
-    "siren": "siren:hidden=8,layers=2,out=1",
-    "tanh": "tanh:hidden=8,layers=2,out=1",
-}
+from family_specs import SMALL  # order-2 designs of 50-250 kernels
 
 
 #: Families whose fixed<32,10> error is bounded by their dynamic range, not
