@@ -46,7 +46,7 @@ FLOAT_MAC_DSP = 5
 FORWARD_MACS, FIRST_LAYER_MACS = 3 * 256 * 256 + 256 * 3, 2 * 256
 
 _CHILD = """
-import json, resource, sys
+import resource, sys
 from inrarch_mlir.cli.main import main
 rc = main(sys.argv[1:])
 print("PEAK_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

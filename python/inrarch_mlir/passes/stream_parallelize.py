@@ -104,6 +104,11 @@ class LanesGroup:
     map_dsp: int = 0  # DSPs of one lane of every map in the group
     jets: list = dataclasses.field(default_factory=list)  # (jet op, kernel name, DSPs of one functor)
 
+    @property
+    def least_dsp(self) -> int:
+        """DSPs of the group's maps at one lane and its jets at one functor."""
+        return self.map_dsp + sum(d for _, _, d in self.jets)
+
 
 def _channels(values):
     return [v for v in values if S.is_channel(v.type)]
@@ -255,8 +260,7 @@ class _Problem:
                 self.jet_periods[(g, lanes)] = [self._jet_periods(op, name, lanes) for op, name, _ in group.jets]
             for v, t in zip(group.values, original):
                 v.set_type(t)
-        self.min_dsp = (sum(g.map_dsp + sum(d for _, _, d in g.jets) for g in self.groups)
-                        + sum(s.dsp_per_mac for s in self.sites))
+        self.min_dsp = sum(g.least_dsp for g in self.groups) + sum(s.dsp_per_mac for s in self.sites)
 
     @staticmethod
     def _jet_periods(op, name: str, lanes: int) -> dict:
@@ -392,7 +396,7 @@ def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
     floor = max([prob.fixed_floor] + [prob.group_period(i, lanes[i]) for i in range(len(prob.groups))]
                 + [per[jet_units[op]] for i, g in enumerate(prob.groups)  # jets at their functor count
                    for (op, _, _), per in zip(g.jets, prob.jet_periods.get((i, lanes[i]), []))])
-    fixed_dsp = sum(g.map_dsp + sum(d for _, _, d in g.jets) for g in prob.groups)
+    fixed_dsp = sum(g.least_dsp for g in prob.groups)
     units = (budget - fixed_dsp) // prob.sites[0].dsp_per_mac if prob.sites else 0
     bound = sum(s.work for s in prob.sites) / units if units else 0.0
     return Allocation(macs, lanes, lo, dsp, floor, bound, prob.groups, jet_units)
