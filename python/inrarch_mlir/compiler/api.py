@@ -14,7 +14,8 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
             seed: int = 0,
             stop_after: Optional[str] = None, dump_ir=None, overwrite: bool = False,
             progress: Optional[Callable[[ProgressEvent], None]] = None, part: str = "u50",
-            clock_mhz: Optional[float] = None, allow_overfit: bool = False, trace_points: int = 256, limits=None):
+            clock_mhz: Optional[float] = None, allow_overfit: bool = False, trace_points: int = 256, limits=None,
+            fifo_tolerance: Optional[float] = None):
     """Compiles `model` (a spec such as `siren:in=2,hidden=256,layers=4,out=3,w0=30`,
     `path.py:factory`, or an nn.Module) for derivatives up to `order` at `batch`.
 
@@ -35,10 +36,11 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     - allow_overfit: emit a design that does not fit the part (and say so).
     - limits: `frontend.Limits` (max order, batch, estimated kernels), checked before anything
       is written; default `Limits()`.
+    - fifo_tolerance: the fraction of throughput `stream-balance` may lose for smaller FIFOs (default 0.01).
     Raises `CompileFailed` (one-line message) on any user-facing failure.
     """
     options = CompileOptions(model, order, batch, precision=precision, dsp_budget=dsp_budget,
                              in_features=in_features, weights=weights, ad=ad, seed=seed, stop_after=stop_after, dump_ir=dump_ir,
                              part=part, clock_mhz=clock_mhz, allow_overfit=allow_overfit,
-                             trace_points=trace_points, limits=limits)
+                             trace_points=trace_points, limits=limits, fifo_tolerance=fifo_tolerance)
     return Compilation(options, progress).run(outdir, overwrite=overwrite)

@@ -50,7 +50,9 @@ class Compilation:
             per_mac = dsp_per_mac(options.part, options.family)
             self.stages.append((Stage.PARALLELIZE, P.parallelize_pipeline(
                 options.dsp_budget, options.family == "fixed", per_mac if options.part.family == "versal" else None)))
-        self.stages += [(Stage.BALANCE, P.BALANCE_PIPELINE),
+        balance = P.BALANCE_PIPELINE if options.fifo_tolerance is None else \
+            f"{P.BALANCE_PIPELINE}{{tolerance={options.fifo_tolerance!r}}}"  # the pass is the pipeline's last
+        self.stages += [(Stage.BALANCE, balance),
                         (Stage.CHECK, P.CHECK_PIPELINE + "," + P.fit_pipeline(options.allow_overfit))]
         self.pipeline = ",".join(text for _, text in self.stages)
         self.pass_names = [e.split("{", 1)[0].strip() for e in P.split_top_level(self.pipeline)]

@@ -39,6 +39,8 @@ class CompileOptions:
     - clock_mhz: the kernel clock (default: the part's).
     - allow_overfit: emit a design that does not fit the part (and say so).
     - limits: `frontend.Limits` (order, batch, estimated kernels).
+    - fifo_tolerance: the throughput loss `stream-balance` may trade for smaller FIFOs (a fraction of the
+      cycles with unbounded FIFOs); None: the pass's default.
     """
 
     model: Any
@@ -59,6 +61,7 @@ class CompileOptions:
     trace_points: int = 256
     range_samples: int = RANGE_SAMPLES
     limits: Any = None
+    fifo_tolerance: Optional[float] = None
     family: str = field(init=False, default="float")
     element_bits: Optional[int] = field(init=False, default=None)
 
@@ -87,6 +90,8 @@ class CompileOptions:
             self.clock_mhz = self.part.clock_mhz
         if not self.clock_mhz > 0:
             raise CompileFailed(f"clock must be > 0 MHz, got {self.clock_mhz}")
+        if self.fifo_tolerance is not None and not 0 <= self.fifo_tolerance < 1:
+            raise CompileFailed(f"fifo tolerance must be in [0, 1), got {self.fifo_tolerance}")
         if self.dsp_budget is None:
             self.dsp_budget = int(self.part.dsp * DEFAULT_DSP_FRACTION)
         if self.dsp_budget < 1:
