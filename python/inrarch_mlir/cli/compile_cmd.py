@@ -21,7 +21,13 @@ TOOL = "inrarch compile"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL",
                         help="built-in spec (e.g. siren:in=2,hidden=256,layers=4,out=3,w0=30) or path/file.py:factory")
-    parser.add_argument("--order", type=int, required=True, help="highest derivative order (all orders 0..N)")
+    parser.add_argument("--order", type=int, default=None,
+                        help="highest derivative order: all unique partials of orders 0..N (required without --outputs)")
+    parser.add_argument("--outputs", default=None, metavar="LIST",
+                        help="compute only these, comma-separated: partials (y0_x0x0), operators (value, gradient, "
+                             "jacobian, hessian, laplacian, divergence) or linear combinations (lap=y0_x0x0+y0_x1x1)")
+    parser.add_argument("--head", default=None, metavar="FILE.py:factory",
+                        help="a network applied to the concatenated --outputs, compiled into the same design")
     parser.add_argument("--batch", type=int, required=True, help="samples streamed per run")
     parser.add_argument("--precision", default="float", help="float (default) or fixed<W,I>, e.g. fixed<32,10>")
     parser.add_argument("--dsp-budget", type=int, default=None, metavar="D",
@@ -78,7 +84,11 @@ def _error_line(msg: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.order < 0:
+    if args.order is None and args.outputs is None:
+        return _usage("give --order N (all partials up to N) or --outputs LIST")
+    if args.head is not None and args.outputs is None:
+        return _usage("--head needs --outputs (the head's inputs)")
+    if args.order is not None and args.order < 0:
         return _usage(f"--order must be >= 0, got {args.order}")
     if args.batch < 1:
         return _usage(f"--batch must be >= 1, got {args.batch}")
@@ -88,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
     limits = limits_from_args(args)
     try:
-        check_sizes(args.order, args.batch, limits)
+        check_sizes(args.order or 0, args.batch, limits)
     except LimitError as e:
         return _usage(e.message)
     from rich.console import Console
@@ -123,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
                              seed=args.seed,
                              stop_after=args.stop_after, dump_ir=args.dump_ir, overwrite=args.force,
                              progress=progress, part=args.part, clock_mhz=args.clock_mhz,
-                             allow_overfit=args.allow_overfit, limits=limits)
+                             allow_overfit=args.allow_overfit, limits=limits,
+                             outputs=args.outputs, head=args.head)
         finally:
             if status is not None:
                 status.stop()
@@ -154,7 +165,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         from rich.table import Table
 
-        t = Table(title=f"{args.model} order {args.order} batch {args.batch} ({report.precision})",
+        what = f"outputs {args.outputs}" if args.outputs else f"order {args.order}"
+        t = Table(title=f"{args.model} {what} batch {args.batch} ({report.precision})",
                   show_header=True)
         t.add_column("figure")
         t.add_column("value", justify="right")

@@ -24,8 +24,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL",
                         help="built-in spec such as 'siren:in=2,hidden=256,layers=4,out=3,w0=30' "
                              "(families: asmr, ffn, finer, gauss, patch, quad, scone, siren, tanh) or 'path/file.py:factory'")
-    parser.add_argument("--order", type=int, required=True, metavar="N",
-                        help="derivative order; results are all unique partials of orders 0..N")
+    parser.add_argument("--order", type=int, default=None, metavar="N",
+                        help="derivative order; results are all unique partials of orders 0..N "
+                             "(required without --outputs)")
+    parser.add_argument("--outputs", default=None, metavar="LIST",
+                        help="import only these, comma-separated: partials (y0_x0x0), operators (value, gradient, "
+                             "jacobian, hessian, laplacian, divergence) or linear combinations (lap=y0_x0x0+y0_x1x1)")
+    parser.add_argument("--head", default=None, metavar="FILE.py:factory",
+                        help="a network applied to the concatenated --outputs")
     parser.add_argument("--batch", type=int, default=64, metavar="B",
                         help="coordinates per call (the batch dimension); default 64")
     parser.add_argument("--only-order", action="store_true",
@@ -74,7 +80,11 @@ def _write_atomically(path: str, text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Runs the subcommand; 0 ok, 1 error (one line on stderr), 2 usage error."""
-    if args.order < 0:
+    if args.order is None and args.outputs is None:
+        return _usage("give --order N (all partials up to N) or --outputs LIST")
+    if args.head is not None and args.outputs is None:
+        return _usage("--head needs --outputs (the head's inputs)")
+    if args.order is not None and args.order < 0:
         return _usage(f"--order must be >= 0, got {args.order}")
     if args.batch < 1:
         return _usage(f"--batch must be >= 1, got {args.batch}")
@@ -86,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
     limits = limits_from_args(args)
     try:
-        check_sizes(args.order, args.batch, limits)
+        check_sizes(args.order or 0, args.batch, limits)
     except LimitError as e:
         return _usage(e.message)
 
@@ -114,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             model, in_features = with_weights(model, args.weights, in_features, args.seed)
         result = import_model(model, args.order, args.batch, only_order=args.only_order,
                               in_features=in_features, seed=args.seed, progress=progress, limits=limits,
-                              ad=args.ad)
+                              ad=args.ad, outputs=args.outputs, head=args.head)
         text = result.asm
         if not text.endswith("\n"):
             text += "\n"

@@ -9,7 +9,7 @@ from .events import ProgressEvent
 from .options import CompileOptions
 
 
-def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = "float",
+def compile(model, order: Optional[int] = 1, batch: int = 64, *, outdir, outputs=None, head=None, precision: str = "float",
             dsp_budget: Optional[int] = None, in_features: Optional[int] = None, weights=None, ad: Optional[str] = None,
             seed: int = 0,
             stop_after: Optional[str] = None, dump_ir=None, overwrite: bool = False,
@@ -22,6 +22,10 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     Writes `outdir/` (report.json, report.md, graph.dot[, graph.svg], fifo_occupancy.png,
     hls/ with the HLS project and hls/data/ with the testbench data) and returns the `Report`.
 
+    - outputs: what to compute instead of every partial up to `order`: a list such as
+      "y0_x0x0,gradient,laplacian,heat=y0_x2-0.1*y0_x0x0" (`frontend.outputs`); pass order=None
+      (it follows from the outputs; a different explicit order is an error).
+    - head: "path.py:factory" or an nn.Module applied to the concatenated outputs (INSP-style editing head).
     - dsp_budget: DSPs for stream-parallelize (default: 70% of the part's DSPs).
     - ad: "taylor" (forward Taylor-mode jets) or "reverse" (nested reverse mode); default: Taylor mode,
       falling back to reverse mode for a model without jet rules or whose samples interact.
@@ -42,5 +46,6 @@ def compile(model, order: int = 1, batch: int = 64, *, outdir, precision: str = 
     options = CompileOptions(model, order, batch, precision=precision, dsp_budget=dsp_budget,
                              in_features=in_features, weights=weights, ad=ad, seed=seed, stop_after=stop_after, dump_ir=dump_ir,
                              part=part, clock_mhz=clock_mhz, allow_overfit=allow_overfit,
-                             trace_points=trace_points, limits=limits, fifo_tolerance=fifo_tolerance)
+                             trace_points=trace_points, limits=limits, fifo_tolerance=fifo_tolerance,
+                             outputs=outputs, head=head)
     return Compilation(options, progress).run(outdir, overwrite=overwrite)

@@ -75,7 +75,7 @@ class Compilation:
         o.limits = dataclasses.replace(o.limits or Limits(), hardware=not o.allow_overfit,
                                        element_bits=o.element_bits or 32)
         try:
-            check_sizes(o.order, o.batch, o.limits)
+            check_sizes(o.order or 0, o.batch, o.limits)
         except LimitError as e:
             raise CompileFailed(e.message) from None
         if o.stop_after is not None and o.stop_after != "import" and o.stop_after not in self.pass_names:
@@ -92,12 +92,15 @@ class Compilation:
         from ..frontend import import_model
 
         o = self.options
-        self.say(Stage.IMPORT, f"importing {o.model_name} (order {o.order}, batch {o.batch})")
+        what = f"outputs {o.outputs}" if o.outputs is not None else f"order {o.order}"
+        self.say(Stage.IMPORT, f"importing {o.model_name} ({what}, batch {o.batch})")
         model, in_features = o.model, o.in_features
         if o.weights is not None:
             model, in_features = self._with_weights()
         self.imported = import_model(model, o.order, o.batch, seed=o.seed, in_features=in_features, ad=o.ad,
-                                     limits=o.limits, progress=lambda msg: self.say(Stage.IMPORT, msg))
+                                     limits=o.limits, progress=lambda msg: self.say(Stage.IMPORT, msg),
+                                     outputs=o.outputs, head=o.head)
+        o.order = self.imported.layout.max_order
         if o.dump_ir is not None:
             (o.dump_ir / "00-import.mlir").write_text(self.imported.asm)
 
@@ -202,23 +205,15 @@ class Compilation:
 
     def data(self) -> None:
         """The PyTorch float64 reference and the testbench data files."""
-        import copy
-
         import numpy as np
-        import torch
 
         from ..emit.testbench import write_data
-        from ..frontend import derivative_function, reference_partials
+        from ..frontend.check import references
 
         self.say(Stage.DATA, "PyTorch reference (float64) and testbench data")
         t = time.perf_counter()
         imp = self.imported
-        m64 = copy.deepcopy(imp.model.module).double()
-        p64 = [p.detach().double() for _, p in m64.named_parameters()]
-        if self.coupled:  # samples interact: the reference is the traced function itself, on the batch
-            ref = derivative_function(m64, imp.layout)(imp.coords.double(), *p64)
-        else:
-            ref = reference_partials(m64, imp.layout, imp.coords.double(), p64)
+        ref, f32, _ = references(imp)
         expected = [r.detach().numpy() for r in ref]
         for r, e in zip(imp.layout.results, expected):
             bad = ~np.isfinite(e)
@@ -226,10 +221,8 @@ class Compilation:
                 raise CompileFailed(f"the float64 PyTorch reference of {r.name} has {int(bad.sum())} non-finite "
                                     f"value(s) (first at sample {int(np.argmax(bad.reshape(-1)))}); the model's "
                                     "derivatives are not finite at these coordinates")
-        with torch.no_grad():  # PyTorch's own float32 error, to judge the design's against
-            f32 = derivative_function(imp.model.module, imp.layout)(imp.coords, *imp.params)
         args = [imp.coords.double().numpy(), *[p.detach().double().numpy() for p in imp.params]]
-        write_data(self.hls_dir, self.design, args, expected, [r.order for r in imp.layout.results],
+        write_data(self.hls_dir, self.design, args, expected, imp.layout.result_orders(),
                    torch_f32=[t.detach().double().numpy() for t in f32])
         self.timings["data"] = time.perf_counter() - t
         self._write_design_json(self.hls_dir)

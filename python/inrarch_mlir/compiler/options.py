@@ -41,10 +41,13 @@ class CompileOptions:
     - limits: `frontend.Limits` (order, batch, estimated kernels).
     - fifo_tolerance: the throughput loss `stream-balance` may trade for smaller FIFOs (a fraction of the
       cycles with unbounded FIFOs); None: the pass's default.
+    - outputs: a `--outputs` list (partials, operators such as `laplacian`, linear combinations; text
+      or `frontend.Output`s): the design computes only these; `order` then follows from them (None).
+    - head: `path.py:factory` or an nn.Module applied to the concatenated outputs (needs outputs).
     """
 
     model: Any
-    order: int = 1
+    order: Optional[int] = 1
     batch: int = 64
     precision: str = "float"
     dsp_budget: Optional[int] = None
@@ -62,11 +65,17 @@ class CompileOptions:
     range_samples: int = RANGE_SAMPLES
     limits: Any = None
     fifo_tolerance: Optional[float] = None
+    outputs: Any = None
+    head: Any = None
     family: str = field(init=False, default="float")
     element_bits: Optional[int] = field(init=False, default=None)
 
     def __post_init__(self):
-        if self.order < 0:
+        if self.order is None and self.outputs is None:
+            raise CompileFailed("give an order (all partials up to it) or outputs")
+        if self.head is not None and self.outputs is None:
+            raise CompileFailed("a head needs outputs: its inputs are the outputs it names")
+        if self.order is not None and self.order < 0:
             raise CompileFailed(f"order must be >= 0, got {self.order}")
         if self.batch < 1:
             raise CompileFailed(f"batch must be >= 1, got {self.batch}")

@@ -4,12 +4,14 @@ Public entry points (heavy modules load lazily, so importing this package
 does not import torch):
 
 - `import_model(model, order, batch, *, only_order=False, in_features=None,
-  seed=0, coords=None, progress=None, ad=None) -> ImportResult`; `ad` is
-  "taylor" (Taylor-mode jets, the default) or "reverse" (nested reverse mode).
+  seed=0, coords=None, progress=None, ad=None, outputs=None, head=None) -> ImportResult`;
+  `ad` is "taylor" (Taylor-mode jets, the default) or "reverse" (nested reverse
+  mode); `outputs` a `--outputs` list (partials, operators, combinations:
+  `parse_outputs`), `head` a network on them.
 - `taylor_function(module, layout)`, `derivative_function(module, layout)`:
   the derivative function by Taylor mode or by reverse mode.
 - `load_model(spec, *, in_features=None, seed=0) -> LoadedModel`
-- `DerivativeLayout`, `Partial`: which result is which partial.
+- `DerivativeLayout`, `Output`, `Partial`: which result is which output of which partials.
 - `check_module(result, *, tolerance=1e-4) -> CheckReport`: JIT-run the
   module and compare it with `torch.func` (float64 reference).
 - `FrontendError`: the one user-facing error type.
@@ -27,6 +29,10 @@ _LAZY = {
     "LoadedModel": ".models",
     "DerivativeLayout": ".derivatives",
     "Partial": ".derivatives",
+    "Output": ".derivatives",
+    "parse_outputs": ".outputs",
+    "OPERATORS": ".outputs",
+    "with_head": ".derivatives",
     "derivative_function": ".derivatives",
     "taylor_function": ".taylor",
     "AD_MODES": ".model_import",

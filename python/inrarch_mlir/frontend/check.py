@@ -215,18 +215,19 @@ def compare(actual: Sequence[np.ndarray], expected: Sequence[torch.Tensor], layo
     """Max abs / rel errors; rel is |a-b| / max|ref| per result, tiny results skipped."""
     if len(actual) != len(expected):
         raise FrontendError(f"module returned {len(actual)} results, layout expects {len(expected)}")
+    orders = layout.result_orders()
     scale_by_order = {}
-    for p, e in zip(layout.results, expected):
-        scale_by_order[p.order] = max(scale_by_order.get(p.order, 0.0), float(e.abs().max()))
+    for k, e in zip(orders, expected):
+        scale_by_order[k] = max(scale_by_order.get(k, 0.0), float(e.abs().max()))
     max_abs = max_rel = 0.0
     worst = ""
     rows = []
-    for i, (p, a, e) in enumerate(zip(layout.results, actual, expected)):
+    for i, (p, k, a, e) in enumerate(zip(layout.results, orders, actual, expected)):
         e64 = e.detach().double().reshape(-1)
         a64 = torch.from_numpy(np.asarray(a, dtype=np.float64)).reshape(-1)
         abs_err = float((a64 - e64).abs().max()) if e64.numel() else 0.0
         mag = float(e64.abs().max()) if e64.numel() else 0.0
-        tiny = mag <= TINY * max(scale_by_order[p.order], 1e-30)
+        tiny = mag <= TINY * max(scale_by_order[k], 1e-30)
         rel = 0.0 if tiny else abs_err / mag
         if not (np.isfinite(abs_err) and np.isfinite(mag)):
             rel = float("inf")
@@ -242,7 +243,7 @@ def compare(actual: Sequence[np.ndarray], expected: Sequence[torch.Tensor], layo
             abs32 = max(abs32, float(np.max(np.abs(np.asarray(a) - e.detach().numpy()))) if e.numel() else 0.0)
         rel32 = compare_outputs([e.detach().double().numpy() for e in f32],
                                 [e.detach().double().numpy() for e in expected], [p.name for p in layout.results],
-                                [p.order for p in layout.results])["max_rel_err"]
+                                orders)["max_rel_err"]
     return CheckReport(max_abs, max_rel, abs32, tolerance, worst, rows, torch_f32_rel_err=rel32)
 
 
@@ -257,22 +258,39 @@ def check_module(result, *, tolerance: Optional[float] = None) -> CheckReport:
     of PyTorch's own float32 error passes too; an explicit tolerance is
     applied alone."""
     layout = result.layout
-    module = result.model.module
     actual = run_module(str(result.module), [result.coords, *result.params])
-    m64 = _copy_double(module)
-    params64 = [p.detach().double() for _, p in m64.named_parameters()]
-    coupled = couples_samples(module, result.coords)
-    if coupled:  # per-sample derivatives are not what was traced: compare with the batch function
-        ref = [r.detach() for r in derivative_function(m64, layout)(result.coords.double(), *params64)]
-    else:
-        ref = reference_partials(m64, layout, result.coords.double(), params64)
-    with torch.no_grad():
-        f32 = derivative_function(module, layout)(result.coords, *result.params)
+    ref, f32, coupled = references(result)
     report = compare(actual, ref, layout, DEFAULT_TOLERANCE if tolerance is None else tolerance, f32)
     report.relative_to_f32 = tolerance is None
     if coupled:
         report.reference = "the traced derivative function on the batch (float64; the samples interact)"
     return report
+
+
+def references(result, coords: Optional[torch.Tensor] = None):
+    """(float64 reference, PyTorch float32's own results, whether samples interact) for
+    an `ImportResult` at `coords` (default: its example batch).
+
+    The reference is per-sample `torch.func` (`reference_partials`) in float64,
+    the head (if any) applied in float64 too; for a model whose samples interact
+    it is the traced derivative function itself on the batch."""
+    from .derivatives import with_head
+
+    layout, module, head = result.layout, result.model.module, getattr(result, "head", None)
+    coords = result.coords if coords is None else coords
+    m64 = _copy_double(module)
+    h64 = _copy_double(head) if head is not None else None
+    p64 = [p.detach().double() for _, p in m64.named_parameters()]
+    if h64 is not None:
+        p64 += [p.detach().double() for _, p in h64.named_parameters()]
+    coupled = couples_samples(module, coords)
+    if coupled:  # per-sample derivatives are not what was traced: the batch function is the reference
+        ref = [r.detach() for r in with_head(derivative_function(m64, layout), layout, h64)(coords.double(), *p64)]
+    else:
+        ref = [r.detach() for r in reference_partials(m64, layout, coords.double(), p64, h64)]
+    with torch.no_grad():
+        f32 = with_head(derivative_function(module, layout), layout, head)(coords, *result.params)
+    return ref, [t.detach() for t in f32], coupled
 
 
 def _copy_double(module: torch.nn.Module) -> torch.nn.Module:

@@ -15,12 +15,14 @@ import torch
 from torch import nn
 
 from .check import verify_lowerable
-from .derivatives import DerivativeLayout, couples_samples, derivative_function
+from .derivatives import DerivativeLayout, couples_samples, derivative_function, with_head
 from .errors import FrontendError
 from .folding import FoldStats, fold_constants
+from .heads import load_head
 from .importer import import_graph, op_counts
 from .limits import Limits, check_model, check_sizes
 from .models import LoadedModel, load_model
+from .outputs import parse_outputs
 from .taylor import NoJetRule, taylor_function
 from .tracing import check_forward, trace_derivatives
 
@@ -44,6 +46,8 @@ class ImportResult:
     ad: str = "taylor"
     #: why the default fell back to reverse mode (empty when it did not)
     ad_note: str = ""
+    #: the head network on the outputs (`--head`), its parameters the last of `params`
+    head: Optional[nn.Module] = None
 
     @property
     def op_counts(self) -> Dict[str, int]:
@@ -60,15 +64,20 @@ def example_coords(batch: int, in_features: int, seed: int = 0) -> torch.Tensor:
     return torch.rand(batch, in_features, generator=gen) * 2 - 1
 
 
-def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_order: bool = False,
+def import_model(model: Union[str, nn.Module], order: Optional[int], batch: int, *, only_order: bool = False,
                  in_features: Optional[int] = None, seed: int = 0,
                  coords: Optional[torch.Tensor] = None,
                  progress: Optional[Callable[[str], None]] = None,
                  verify: bool = True, limits: Optional[Limits] = None,
-                 ad: Optional[str] = None) -> ImportResult:
-    """Traces every unique partial of orders 0..`order` (or `order` alone) to MLIR.
+                 ad: Optional[str] = None, outputs=None, head=None) -> ImportResult:
+    """Traces every unique partial of orders 0..`order` (or `order` alone) to MLIR,
+    or exactly the `outputs` asked for.
 
     - `model`: a spec string (`siren:...`, `path/file.py:factory`) or a module.
+    - `outputs`: a `--outputs` list (text, `frontend.outputs`) or `Output`s: the
+      design computes only these (their order is `order`'s, which may be None).
+    - `head`: `path/file.py:factory` or an nn.Module applied to the
+      concatenated outputs (`frontend.heads`); needs `outputs`.
     - `coords`: the example batch; by default `example_coords(batch, in, seed)`.
     - `progress`: called with a short message before each long step.
     - `verify`: lower a copy to linalg so unsupported ops fail here, located.
@@ -85,12 +94,16 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
     say = progress or (lambda msg: None)
     if ad is not None and ad not in AD_MODES:
         raise FrontendError(f"--ad must be one of {', '.join(AD_MODES)}, got '{ad}'")
-    if order < 0:
+    if head is not None and outputs is None:
+        raise FrontendError("--head needs --outputs: the head's inputs are the outputs it names")
+    if order is None and outputs is None:
+        raise FrontendError("give --order (all partials up to it) or --outputs")
+    if order is not None and order < 0:
         raise FrontendError(f"--order must be >= 0, got {order}")
     if batch < 1:
         raise FrontendError(f"--batch must be >= 1, got {batch}")
     limits = limits or Limits()
-    check_sizes(order, batch, limits)
+    check_sizes(order or 0, batch, limits)
     timings: Dict[str, float] = {}
     t0 = time.perf_counter()
     if isinstance(model, str):
@@ -103,6 +116,17 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
             in_features = lin.in_features
         loaded = LoadedModel(model.float().eval(), in_features, type(model).__name__)
     module = loaded.module
+    if outputs is not None:  # the outputs need the model's output width: read it from a forward pass
+        with torch.no_grad():
+            y = module(torch.zeros(2, loaded.in_features))
+        width = 1 if y.dim() == 1 else int(y.shape[-1])
+        selected = parse_outputs(outputs, loaded.in_features, width) if isinstance(outputs, str) else tuple(outputs)
+        needed = max((p.order for o in selected for _, p in o.terms), default=0)
+        if order is not None and order != needed:
+            raise FrontendError(f"--outputs needs derivatives of order {needed}, not --order {order}; "
+                                "drop --order")
+        order = needed
+        check_sizes(order, batch, limits)
     check_model(module, loaded.in_features, order, only_order, limits)
     names = [n for n, _ in module.named_parameters()]
     params = [p.detach() for _, p in module.named_parameters()]
@@ -117,7 +141,16 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
     out_val = out_val[0] if isinstance(out_val, (tuple, list)) else out_val
     shape = out_val.meta["val"].shape
     out_features = int(shape[-1]) if len(shape) > 1 else 1
-    layout = DerivativeLayout.build(loaded.in_features, out_features, order, only_order, names)
+    if outputs is None:
+        layout = DerivativeLayout.build(loaded.in_features, out_features, order, only_order, names)
+    else:
+        layout = DerivativeLayout.of_outputs(loaded.in_features, out_features, selected, names)
+    head_module = None
+    if head is not None:
+        head_module, n_out = load_head(head, len(layout.results), [o.name for o in layout.results])
+        head_names = [f"head.{n}" for n, _ in head_module.named_parameters()]
+        layout = layout.with_head(n_out, head_names)
+        params = params + [p.detach() for _, p in head_module.named_parameters()]
 
     mode, note = ad or "taylor", ""
     if mode == "taylor" and order > 0 and couples_samples(module, coords):
@@ -126,11 +159,12 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
         if ad == "taylor":
             raise FrontendError(f"{note}; use --ad reverse")
         mode = "reverse"
-    say(f"tracing {len(layout.results)} partials (orders {','.join(map(str, layout.orders))}) "
-        f"by {mode} mode")
+    what = f"{len(layout.derivatives)} outputs" if outputs is not None else f"{len(layout.results)} partials"
+    headed = f" and a head with {len(layout.results)} outputs" if layout.has_head else ""
+    say(f"tracing {what} (orders {','.join(map(str, layout.orders))}){headed} by {mode} mode")
     if mode == "taylor":
         try:
-            gm = trace_derivatives(taylor_function(module, layout), coords, params)
+            gm = trace_derivatives(with_head(taylor_function(module, layout), layout, head_module), coords, params)
         except NoJetRule as e:
             if ad == "taylor":
                 raise
@@ -139,7 +173,7 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
     if mode == "reverse":
         if note:
             say(f"falling back to reverse mode: {note}")
-        gm = trace_derivatives(derivative_function(module, layout), coords, params)
+        gm = trace_derivatives(with_head(derivative_function(module, layout), layout, head_module), coords, params)
     timings["trace"] = time.perf_counter() - t
     fx_nodes = sum(1 for n in gm.graph.nodes if n.op == "call_function")
 
@@ -158,4 +192,5 @@ def import_model(model: Union[str, nn.Module], order: int, batch: int, *, only_o
         verify_lowerable(mlir_module)
         timings["verify"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    return ImportResult(mlir_module, layout, loaded, params, coords, timings, stats, fx_nodes, mode, note)
+    return ImportResult(mlir_module, layout, loaded, params, coords, timings, stats, fx_nodes, mode, note,
+                        head_module)

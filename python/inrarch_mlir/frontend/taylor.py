@@ -102,6 +102,95 @@ def vector_partitions(a: Index, parts: Sequence[Index], start: int = 0):
 
 
 # ---------------------------------------------------------------------------
+# What the jets carry: the coefficients the outputs need, sums collapsed
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Collapsed:
+    """One propagated coefficient standing for sum_a w_a c_a (collapsed Taylor
+    mode: Dangel et al., "Collapsing Taylor Mode Automatic Differentiation",
+    NeurIPS 2025). It is never a part of a higher coefficient, so it enters
+    every rule linearly: [f(u)]_K = f'(u0) u_K + sum_a w_a (the other
+    partitions of a), (uv)_K = u0 v_K + u_K v0 + sum_a w_a sum_{b+c=a; b,c != 0}
+    u_b v_c. A Laplacian then costs one coefficient row instead of d."""
+
+    weights: Tuple[Tuple[Index, float], ...]  # (a, w_a), w_a on the normalized c_a
+
+    @property
+    def support(self) -> Tuple[Index, ...]:
+        return tuple(a for a, _ in self.weights)
+
+
+Key = object  # an Index or a Collapsed
+
+
+def lower_parts(a: Index) -> List[Index]:
+    """The nonzero multi-indices strictly below `a` (the parts of a's other partitions)."""
+    ranges = [range(k + 1) for k in a]
+    return [b for b in itertools.product(*ranges) if any(b) and b != a]
+
+
+@dataclass
+class JetPlan:
+    """The coefficients the jets carry and how each output reads them.
+
+    `indices`: the multi-indices propagated (every nonzero one below an index
+    read, and below the support of a collapsed row); `collapsed`: the
+    collapsed rows; `reads[k]`: output k as [(scale, key or None, channel)],
+    value = sum scale * (coefficient `key` of y, or its primal for None)[:, channel]."""
+
+    indices: List[Index]
+    collapsed: List[Collapsed]
+    reads: List[List[Tuple[float, Optional[Key], int]]]
+
+    @property
+    def keys(self) -> List[Key]:
+        return [*self.indices, *self.collapsed]
+
+
+def jet_plan(layout: DerivativeLayout) -> JetPlan:
+    """Which coefficients `layout.derivatives` need. A sum over several
+    multi-indices of one channel is propagated as one collapsed row when one
+    of them is needed nowhere else; otherwise it is summed at the end."""
+    d = layout.in_features
+    per_output = []
+    needed: set = set()
+    for o in layout.derivatives:
+        chans: Dict[int, Dict[Index, float]] = {}
+        for coef, p in o.terms:
+            a = index_of(p.index, d)
+            w = chans.setdefault(p.channel, {})
+            w[a] = w.get(a, 0.0) + coef * math.prod(math.factorial(k) for k in a)
+        per_output.append(chans)
+        for w in chans.values():
+            nonzero = [a for a in w if any(a)]
+            for a in nonzero:
+                needed.update(lower_parts(a))
+                if len(nonzero) == 1:
+                    needed.add(a)
+    collapsed: Dict[Collapsed, None] = {}
+    reads = []
+    for chans in per_output:
+        read = []
+        for c, w in chans.items():
+            zero = (0,) * d
+            if zero in w:
+                read.append((w[zero], None, c))
+            nonzero = tuple((a, s) for a, s in w.items() if any(a))
+            if len(nonzero) > 1 and any(a not in needed for a, _ in nonzero):
+                k = Collapsed(tuple(sorted(nonzero)))
+                collapsed.setdefault(k)
+                read.append((1.0, k, c))
+            else:
+                read.extend((s, a, c) for a, s in nonzero)
+        reads.append(read)
+    order = max((sum(a) for a in needed), default=0)
+    indices = [a for a in multi_indices(d, order) if a in needed]
+    return JetPlan(indices, list(collapsed), reads)
+
+
+# ---------------------------------------------------------------------------
 # Coefficients: sums of monomials, so that weight-only products stay symbolic
 # ---------------------------------------------------------------------------
 
@@ -268,13 +357,78 @@ def _constants(gm: fx.GraphModule, examples: Sequence[torch.Tensor], which: Sequ
         return [None if f is None or not bool(torch.all(f == f[0])) else float(f[0]) for f in flats]
 
 
+def closure(keys) -> set:
+    """The keys a nonlinear rule reads to compute `keys`: each real index and
+    every nonzero one below it; a collapsed row and the parts below its support."""
+    out = set(keys)
+    for k in keys:
+        for a in (k.support if isinstance(k, Collapsed) else (k,)):
+            out.update(lower_parts(a))
+    return out
+
+
+def _prune(value, wanted: Optional[set]):
+    """`value` with only the coefficients in `wanted` (jets only; None keeps all)."""
+    if wanted is None:
+        return value
+    if isinstance(value, Jet):
+        return Jet(value.primal, {k: c for k, c in value.coefs.items() if k in wanted})
+    if isinstance(value, (list, tuple)) and any(isinstance(v, Jet) for v in value):
+        return type(value)(_prune(v, wanted) for v in value)
+    return value
+
+
+#: Ops whose coefficient k reads only coefficient k of their coordinate-dependent operands
+#: when at most one operand depends on the coordinates (mul, div) or always (the others).
+_PER_COEFFICIENT = _LINEAR | {"add", "sub", "rsub", "neg", "where", "maximum", "minimum", "fmax", "fmin", "cat",
+                              "stack", "getitem"}
+
+
+def liveness(gm: fx.GraphModule, out_keys: set) -> Dict[fx.Node, set]:
+    """node -> the coefficient keys its users need, backwards from the output's
+    `out_keys`: per-coefficient ops pass keys on, every other op (a nonlinearity,
+    a product of two jets) needs their `closure`. So the last Linear stacks only
+    the rows the outputs read."""
+    nodes = list(gm.graph.nodes)
+    coords = next(n for n in nodes if n.op == "placeholder")
+    dependent = {coords}
+    for n in nodes:
+        if n.op == "call_function" and _packet(n.target) not in _SHAPE_ONLY \
+                and any(a in dependent for a in n.all_input_nodes):
+            dependent.add(n)
+    out = next(n for n in nodes if n.op == "output").args[0]
+    out = out[0] if isinstance(out, (tuple, list)) else out
+    live: Dict[fx.Node, set] = {out: set(out_keys)} if isinstance(out, fx.Node) else {}
+    for n in reversed(nodes):
+        if n.op != "call_function" or n not in live:
+            continue
+        name = _packet(n.target)
+        deps = [a for a in n.all_input_nodes if a in dependent]
+        args = [a for a in n.args if isinstance(a, fx.Node)]
+        if name in ("mul", "div"):
+            linear = len(deps) <= 1 and not (name == "div" and len(n.args) > 1 and n.args[1] in dependent)
+        elif name in ("mm", "addmm") or name in _BILINEAR:
+            weight = args[-1] if args else None
+            linear = len(deps) <= 1 and weight not in dependent
+        else:
+            linear = name in _PER_COEFFICIENT
+        need = live[n] if linear else closure(live[n])
+        for a in deps:
+            live.setdefault(a, set()).update(need)
+    return live
+
+
 class _Interpreter:
     """Runs the forward graph on jets, emitting the rules' ops into the caller's trace
     (each under the stack trace of the forward node it comes from)."""
 
-    def __init__(self, gm: fx.GraphModule, order: int, d: int):
+    def __init__(self, gm: fx.GraphModule, order: int, d: int, plan: Optional[JetPlan] = None,
+                 live: Optional[Dict[fx.Node, set]] = None):
         self.gm, self.order, self.d = gm, order, d
-        self.indices = multi_indices(d, order)
+        plan = plan or JetPlan(multi_indices(d, order), [], [])
+        self.all_keys: List[Key] = plan.keys
+        self.live = live  # node -> the coefficient keys its users need (None: all)
+        self.keys: List[Key] = self.all_keys  # the keys the node being run computes
         self.env: Dict[fx.Node, object] = {}
         self.varying: set = set()  # non-jet values computed from jets (masks of comparisons)
 
@@ -289,8 +443,10 @@ class _Interpreter:
                 elif node.op == "output":
                     return fx.node.map_arg(node.args[0], lambda n: self.env[n])
                 else:
+                    wanted = self.live.get(node, set()) if self.live is not None else None
+                    self.keys = self.all_keys if wanted is None else [k for k in self.all_keys if k in wanted]
                     with fx_traceback.set_current_meta(node):
-                        self.env[node] = value = self.call(node)
+                        self.env[node] = value = _prune(self.call(node), wanted)
                     if not _any_jet(value) and any(_any_jet(self.env[a]) or a in self.varying
                                                    for a in node.all_input_nodes):
                         self.varying.add(node)
@@ -323,6 +479,15 @@ class _Interpreter:
                                    "where, maximum, minimum, pow of two)")
         raise self.error(node, f"taylor mode has no jet rule for '{_qualified(node.target)}'")
 
+    def with_closure(self, rule: Callable):
+        """Runs a rule made of several steps with the keys its intermediate jets need."""
+        keys = self.keys
+        self.keys = [k for k in self.all_keys if k in closure(keys)]
+        try:
+            return _prune(rule(), set(keys))
+        finally:
+            self.keys = keys
+
     def error(self, node: fx.Node, message: str) -> NoJetRule:
         return NoJetRule(f"{message}; use --ad reverse", user_location_from_stack_trace(node.meta.get("stack_trace")))
 
@@ -336,7 +501,7 @@ class _Interpreter:
 
     def combine(self, primal, a, b, alpha: float) -> Jet:
         """a + alpha * b."""
-        coefs = {ix: add(_coef(a, ix), scaled(_coef(b, ix), alpha), primal) for ix in self.indices}
+        coefs = {ix: add(_coef(a, ix), scaled(_coef(b, ix), alpha), primal) for ix in self.keys}
         return Jet(primal, {ix: c for ix, c in coefs.items() if c is not None})
 
     def _linear(self, node, args, kwargs):
@@ -379,8 +544,11 @@ class _Interpreter:
                 return self.times(a, 1.0 / float(b), None, primal)
             return Jet(primal, {ix: dense(c.terms[0][1][0] / b) if c.batched else
                                 mul(c, dense(torch.reciprocal(b), 1.0, False), primal) for ix, c in a.coefs.items()})
-        recip = self.compose(aten.reciprocal.default, [b], {}, 0, None)  # a / b = a * (1 / b)
-        return self.leibniz(a, recip) if _is_jet(a) else self.times(recip, a, node.args[0], recip.primal * a)
+        def quotient():  # a / b = a * (1 / b)
+            recip = self.compose(aten.reciprocal.default, [b], {}, 0, None)
+            return self.leibniz(a, recip) if _is_jet(a) else self.times(recip, a, node.args[0], recip.primal * a)
+
+        return self.with_closure(quotient)
 
     def _rule_where(self, node, args, kwargs):
         return self.select(_primal(args[0]), args[1], args[2])
@@ -397,7 +565,7 @@ class _Interpreter:
         """where(cond, a, b) per coefficient: the derivatives of the piece taken."""
         primal = torch.where(cond, _primal(a), _primal(b))
         coefs = {}
-        for ix in self.indices:
+        for ix in self.keys:
             ca, cb = _coef(a, ix), _coef(b, ix)
             if ca is None and cb is None:
                 continue
@@ -410,15 +578,15 @@ class _Interpreter:
     def _rule_pow(self, node, args, kwargs):
         a, b = args[0], args[1]
         if _is_jet(a) and _is_jet(b):  # a^b = exp(b log a)
-            log_a = self.compose(aten.log.default, [a], {}, 0, None)
-            return self.compose(aten.exp.default, [self.leibniz(b, log_a)], {}, 0, None)
+            return self.with_closure(lambda: self.compose(
+                aten.exp.default, [self.leibniz(b, self.compose(aten.log.default, [a], {}, 0, None))], {}, 0, None))
         return self.compose(node.target, args, kwargs, 0 if _is_jet(a) else 1, tuple(node.meta["val"].shape))
 
     def _rule_cat(self, node, args, kwargs):  # also stack
         items, rest = list(args[0]), args[1:]
         primal = node.target([_primal(x) for x in items], *rest, **kwargs)
         coefs = {}
-        for ix in self.indices:
+        for ix in self.keys:
             present = [_coef(x, ix) for x in items if _coef(x, ix) is not None]
             if not present:
                 continue
@@ -453,9 +621,9 @@ class _Interpreter:
         x0 = x.primal
         rows, slots, coefs = [x0], [], {}
         for ix, c in x.coefs.items():
-            if len(c.terms) == 1 and len(c.terms[0][1]) == 1 and isinstance(c.terms[0][1][0], OneHot):
-                s, (hot,) = c.terms[0]
-                coefs[ix] = dense(torch.select(w, 0, hot.index), s, batched=False)  # e_i @ w = w[i]
+            if not c.batched and all(len(f) == 1 and isinstance(f[0], OneHot) for _, f in c.terms):
+                # sum_j s_j e_(i_j) @ w = sum_j s_j w[i_j]: rows of w, no MACs
+                coefs[ix] = Coef(tuple((s, (torch.select(w, 0, hot.index),)) for s, (hot,) in c.terms), False)
             else:
                 t, s = tensor_of(c, x0, x0.shape)
                 rows.append(t)
@@ -485,11 +653,21 @@ class _Interpreter:
             return dense(op(ta, tb), sa * sb, a.batched or b.batched)
 
         coefs = {}
-        for ix in self.indices:
+        for ix in self.keys:
             acc = None
-            for b_ix, cb in U.items():
-                if _le(b_ix, ix) and (c_ix := _minus(ix, b_ix)) in V:
-                    acc = add(acc, prod(cb, V[c_ix]), primal)
+            if isinstance(ix, Collapsed):  # u0 v_K + u_K v0 + the products of lower parts
+                for uk, vk in ((U[zero], V.get(ix)), (U.get(ix), V[zero])):
+                    if uk is not None and vk is not None:
+                        acc = add(acc, prod(uk, vk), primal)
+                for a, w in ix.weights:
+                    for b_ix, cb in U.items():
+                        if isinstance(b_ix, tuple) and any(b_ix) and b_ix != a and _le(b_ix, a) \
+                                and (c_ix := _minus(a, b_ix)) in V:
+                            acc = add(acc, scaled(prod(cb, V[c_ix]), w), primal)
+            else:
+                for b_ix, cb in U.items():
+                    if isinstance(b_ix, tuple) and _le(b_ix, ix) and (c_ix := _minus(ix, b_ix)) in V:
+                        acc = add(acc, prod(cb, V[c_ix]), primal)
             if acc is not None:
                 coefs[ix] = acc
         return Jet(primal, coefs)
@@ -540,7 +718,7 @@ class _Interpreter:
             p = u.primal.expand(shape)
             u = Jet(p, {ix: dense(*tensor_of(c, p, shape), c.batched) for ix, c in u.coefs.items()})
         f0, D = self.univariate(op, [u.primal if i == pos else a for i, a in enumerate(args)], kwargs, pos)
-        parts = list(u.coefs)
+        parts = [k for k in u.coefs if isinstance(k, tuple)]  # collapsed rows are never parts
         memo: Dict[tuple, Optional[Coef]] = {}
 
         def chain(key: tuple) -> Optional[Coef]:
@@ -553,13 +731,22 @@ class _Interpreter:
                 acc = memo[tag]
             return acc
 
-        coefs = {}
-        for ix in self.indices:
+        def partitions(ix: Index, weight: float, skip_single: bool):
             acc = None
             for key in vector_partitions(ix, parts):
-                if D[len(key) - 1] is not None:
-                    weight = 1.0 / math.prod(math.factorial(key.count(i)) for i in set(key))
-                    acc = add(acc, scaled(chain(key), weight), f0)
+                if D[len(key) - 1] is not None and not (skip_single and len(key) == 1):
+                    w = weight / math.prod(math.factorial(key.count(i)) for i in set(key))
+                    acc = add(acc, scaled(chain(key), w), f0)
+            return acc
+
+        coefs = {}
+        for ix in self.keys:
+            if isinstance(ix, Collapsed):  # f'(u0) u_K + the other partitions of each a
+                acc = mul(D[0], u.coefs[ix], f0) if ix in u.coefs else None
+                for a, w in ix.weights:
+                    acc = add(acc, partitions(a, w, True), f0)
+            else:
+                acc = partitions(ix, 1.0, False)
             if acc is not None:
                 coefs[ix] = acc
         return Jet(f0, coefs)
@@ -571,32 +758,44 @@ class _Interpreter:
 
 
 def taylor_function(module: nn.Module, layout: DerivativeLayout) -> Callable:
-    """`f(coords[B, in], *params) -> tuple of [B] tensors` in `layout` order, by Taylor mode.
+    """`f(coords[B, in], *params) -> tuple of [B] tensors` in `layout.derivatives` order, by Taylor mode.
 
     The contract of `derivative_function`: parameters are explicit arguments;
-    results are the partials d^a y[c] (a! times the Taylor coefficients).
+    results are the outputs' combinations of partials d^a y[c] (a! times the
+    Taylor coefficients). The jets carry only what the outputs need
+    (`jet_plan`), and each op only what its users need (`liveness`).
     Raises `NoJetRule` (a located `FrontendError`) for an op without a jet rule.
     """
-    names = list(layout.arguments[1:])
-    order, d = max(layout.orders), layout.in_features
+    names = list(layout.arguments[1:len(layout.arguments) - layout.head_parameters])
+    order, d = layout.max_order, layout.in_features
+    plan = jet_plan(layout)
 
     def fn(coords, *params):
         gm = trace_forward(module, names, coords, params)
-        tangents = {index_of((i,), d): Coef(((1.0, (OneHot(i, d),)),), False) for i in range(d)}
-        out = _Interpreter(gm, order, d).run([Jet(coords, tangents if order else {}), *params])
+        inputs = {}
+        for i in range(d):
+            if index_of((i,), d) in plan.indices:
+                inputs[index_of((i,), d)] = Coef(((1.0, (OneHot(i, d),)),), False)
+        for k in plan.collapsed:  # a collapsed row's first-order part: sum_i w_i e_i
+            hot = tuple((w, (OneHot(a.index(1), d),)) for a, w in k.weights if sum(a) == 1)
+            if hot:
+                inputs[k] = Coef(hot, False)
+        wanted = {k for read in plan.reads for _, k, _ in read if k is not None}
+        out = _Interpreter(gm, order, d, plan, liveness(gm, wanted)).run([Jet(coords, inputs), *params])
         y = out[0] if isinstance(out, (tuple, list)) else out
         y = y if _is_jet(y) else Jet(y, {})
         results = []
-        for r in layout.results:
-            ix = index_of(r.index, d)
-            c = y.coefs.get(ix) if r.order else dense(y.primal)
-            if c is None:
-                results.append(coords.new_zeros(coords.shape[0]))
-                continue
-            t, s = tensor_of(c, y.primal, y.primal.shape)
-            s *= math.prod(math.factorial(k) for k in ix)
-            v = t if s == 1 else t * s
-            results.append(v if v.dim() == 1 else v[:, r.channel])
+        for read in plan.reads:
+            acc = None
+            for scale, key, ch in read:
+                c = dense(y.primal) if key is None else y.coefs.get(key)
+                if c is None:
+                    continue
+                t, s = tensor_of(c, y.primal, y.primal.shape)
+                v = t if s * scale == 1 else t * (s * scale)
+                v = v if v.dim() == 1 else v[:, ch]
+                acc = v if acc is None else acc + v
+            results.append(coords.new_zeros(coords.shape[0]) if acc is None else acc)
         return tuple(results)
 
     return fn
