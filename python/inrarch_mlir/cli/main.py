@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "import": ("import_cmd", "trace a model's derivatives to torch-dialect MLIR"),
     "compile": ("compile_cmd", "the whole flow: model -> balanced dataflow -> HLS project"),
     "csim": ("csim_cmd", "build and run the emitted C++ and compare with PyTorch"),
+    "sweep": ("sweep_cmd", "compile (and simulate) a grid of designs, locally or on Dask; results.csv and Pareto plots"),
 }
 
 
