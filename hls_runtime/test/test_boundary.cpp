@@ -46,7 +46,7 @@ void case_cvt(const char* tname) {
   using cfg = cvt_cfg<T, B, ROW, L, S>;
   const std::vector<float> x = tst::random_vec<float>(B * ROW, 90 + S, -4.0, 4.0);
   inrarch::stream<inrarch::word<T, L>> s("s");
-  inrarch::load_cvt<cfg>(x.data(), s);
+  inrarch::load_cvt<cfg>(cfg::B, x.data(), s);
   if (int(s.size()) != B * inrarch::words_per_row(ROW, L)) {
     std::printf("FAIL load_cvt wrote %zu words\n", s.size());
     ++tst::failures;
@@ -58,9 +58,9 @@ void case_cvt(const char* tname) {
   tst::check_close(name, got, stored, lsb<T>());
 
   // Round trip: memory -> channel -> memory gives the true values back.
-  inrarch::load_cvt<cfg>(x.data(), s);
+  inrarch::load_cvt<cfg>(cfg::B, x.data(), s);
   std::vector<float> y(B * ROW, -99.0f);
-  inrarch::store_cvt<cfg>(s, y.data());
+  inrarch::store_cvt<cfg>(cfg::B, s, y.data());
   std::snprintf(name, sizeof name, "load_cvt/store_cvt round trip %s B=%d ROW=%d L=%d S=%d", tname, B,
                 ROW, L, S);
   tst::check_close(name, y, tst::to_double(x), lsb<T>() * inrarch::pow2(S));
@@ -70,7 +70,7 @@ void case_cvt(const char* tname) {
   }
   // store_cvt of given stored values writes true = stored * 2^S.
   tst::push_rows<T, L>(s, got, B, ROW);
-  inrarch::store_cvt<cfg>(s, y.data());
+  inrarch::store_cvt<cfg>(cfg::B, s, y.data());
   std::vector<double> truth(B * ROW);
   for (int i = 0; i < B * ROW; ++i) truth[i] = double(got[i]) * inrarch::pow2(S);
   std::snprintf(name, sizeof name, "store_cvt %s S=%d", tname, S);

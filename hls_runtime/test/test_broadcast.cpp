@@ -29,7 +29,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 2>> ws("w");
     inrarch::stream<inrarch::word<T, 2>> out("out");
     inrarch::weights<tst::weights_cfg<T, N, 2>>(w.data(), ws);
-    inrarch::broadcast_buffer<bbuf_cfg<T, B, shape<N>, shape<N>, 2, 2>>(ws, out);
+    inrarch::broadcast_buffer<bbuf_cfg<T, B, shape<N>, shape<N>, 2, 2>>(B, ws, out);
     std::vector<double> ref(B * N);
     for (int b = 0; b < B; ++b)
       for (int n = 0; n < N; ++n) ref[b * N + n] = double(w[n]);
@@ -42,7 +42,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 3>> ws("w");
     inrarch::stream<inrarch::word<T, 5>> out("out");
     inrarch::weights<tst::weights_cfg<T, N, 3>>(w.data(), ws);
-    inrarch::broadcast_buffer<bbuf_cfg<T, B, shape<1, N>, shape<M, N>, 5, 3>>(ws, out);
+    inrarch::broadcast_buffer<bbuf_cfg<T, B, shape<1, N>, shape<M, N>, 5, 3>>(B, ws, out);
     std::vector<double> ref(B * M * N);
     for (int b = 0; b < B; ++b)
       for (int m = 0; m < M; ++m)
@@ -56,7 +56,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 1>> in("in");
     inrarch::stream<inrarch::word<T, 4>> out("out");
     tst::push_rows<T, 1>(in, x, B, 1);
-    inrarch::broadcast<bcast_cfg<T, B, shape<1>, shape<N>, 1, 4>>(in, out);
+    inrarch::broadcast<bcast_cfg<T, B, shape<1>, shape<N>, 1, 4>>(B, in, out);
     std::vector<double> ref(B * N);
     for (int b = 0; b < B; ++b)
       for (int n = 0; n < N; ++n) ref[b * N + n] = double(x[b]);
@@ -69,7 +69,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 2>> in("in");
     inrarch::stream<inrarch::word<T, 3>> out("out");
     tst::push_rows<T, 2>(in, x, B, M);
-    inrarch::broadcast<bcast_cfg<T, B, shape<M, 1>, shape<M, N>, 2, 3>>(in, out);
+    inrarch::broadcast<bcast_cfg<T, B, shape<M, 1>, shape<M, N>, 2, 3>>(B, in, out);
     std::vector<double> ref(B * M * N);
     for (int b = 0; b < B; ++b)
       for (int m = 0; m < M; ++m)

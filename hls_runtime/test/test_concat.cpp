@@ -24,7 +24,7 @@ void run(const char* tname) {
     tst::push_rows<T, 2>(sa, a, B, 3);
     tst::push_rows<T, 4>(sb, b, B, 5);
     tst::push_rows<T, 1>(sc, c, B, 2);
-    inrarch::concat<concat_cfg<T, B, shape<3, 5, 2>, 1, 3>>(out, sa, sb, sc);
+    inrarch::concat<concat_cfg<T, B, shape<3, 5, 2>, 1, 3>>(B, out, sa, sb, sc);
     std::vector<double> ref;
     for (int r = 0; r < B; ++r) {
       for (int i = 0; i < 3; ++i) ref.push_back(double(a[r * 3 + i]));
@@ -42,7 +42,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 8>> out("out");
     tst::push_rows<T, 4>(sa, a, B, 6);
     tst::push_rows<T, 1>(sb, b, B, 2);
-    inrarch::concat<concat_cfg<T, B, shape<3, 1>, 2, 8>>(out, sa, sb);
+    inrarch::concat<concat_cfg<T, B, shape<3, 1>, 2, 8>>(B, out, sa, sb);
     std::vector<double> ref;
     for (int r = 0; r < B; ++r)
       for (int o = 0; o < 2; ++o) {

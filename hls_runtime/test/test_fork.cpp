@@ -11,13 +11,13 @@ void run(const char* name) {
   const std::vector<T> x = tst::random_vec<T>(B * ROW, 4);
   inrarch::stream<inrarch::word<T, L>> in("in"), o0("o0"), o1("o1"), o2("o2");
   tst::push_rows<T, L>(in, x, B, ROW);
-  inrarch::fork<fork_cfg<B, ROW, L>>(in, o0, o1, o2);
+  inrarch::fork<fork_cfg<B, ROW, L>>(B, in, o0, o1, o2);
   const auto r = tst::to_double(x);
   tst::check_close(name, tst::pop_rows<T, L>(o0, B, ROW, name), r, 0.0);
   tst::check_close(name, tst::pop_rows<T, L>(o1, B, ROW, name), r, 0.0);
   tst::check_close(name, tst::pop_rows<T, L>(o2, B, ROW, name), r, 0.0);
   tst::push_rows<T, L>(in, x, B, ROW);
-  inrarch::fork<fork_cfg<B, ROW, L>>(in, o0);
+  inrarch::fork<fork_cfg<B, ROW, L>>(B, in, o0);
   tst::check_close(name, tst::pop_rows<T, L>(o0, B, ROW, name), r, 0.0);
 }
 

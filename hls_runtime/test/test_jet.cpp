@@ -46,7 +46,7 @@ void sine(const char* tname, double tol) {
   const std::vector<T> x = tst::random_vec<T>(B * 3 * N, 31);  // [B, 3, N]
   inrarch::stream<inrarch::word<T, L>> in("in"), out("out");
   tst::push_rows<T, L>(in, x, B * 3, N);
-  inrarch::jet<sine_cfg<T, B, N, L, U>>(out, in);
+  inrarch::jet<sine_cfg<T, B, N, L, U>>(B, out, in);
   std::vector<double> ref(B * 3 * N);
   for (int b = 0; b < B; ++b)
     for (int n = 0; n < N; ++n) {
@@ -65,7 +65,7 @@ void product(const char* tname, double tol) {
   inrarch::stream<inrarch::word<T, L>> su("u"), sv("v"), out("out");
   tst::push_rows<T, L>(su, u, B * 2, N);
   tst::push_rows<T, L>(sv, v, B * 2, N);
-  inrarch::jet<product_cfg<T, B, N, L, U>>(out, su, sv);
+  inrarch::jet<product_cfg<T, B, N, L, U>>(B, out, su, sv);
   std::vector<double> ref(B * 2 * N);
   for (int b = 0; b < B; ++b)
     for (int n = 0; n < N; ++n) {

@@ -5,7 +5,7 @@ template <class T, int B, int ROW, int L>
 void case_load_store(const char* name) {
   const std::vector<T> x = tst::random_vec<T>(B * ROW, 11);
   inrarch::stream<inrarch::word<T, L>> s("s");
-  inrarch::load<tst::mem_cfg<T, B, ROW, L>>(x.data(), s);
+  inrarch::load<tst::mem_cfg<T, B, ROW, L>>(B, x.data(), s);
   if (int(s.size()) != B * inrarch::words_per_row(ROW, L)) {
     std::printf("FAIL %s: load wrote %zu words\n", name, s.size());
     ++tst::failures;
@@ -15,7 +15,7 @@ void case_load_store(const char* name) {
   tst::check_close(name, got, tst::to_double(x), 0.0);
   tst::push_rows<T, L>(s, x, B, ROW);
   std::vector<T> y(B * ROW, T(0));
-  inrarch::store<tst::mem_cfg<T, B, ROW, L>>(s, y.data());
+  inrarch::store<tst::mem_cfg<T, B, ROW, L>>(B, s, y.data());
   tst::check_close(name, y, tst::to_double(x), 0.0);
   if (!s.empty()) {
     std::printf("FAIL %s: store left words behind\n", name);

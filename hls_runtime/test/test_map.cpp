@@ -43,20 +43,20 @@ void run(const char* tname, double tol) {
   std::vector<double> ref(n);
 
   tst::push_rows<T, L>(sa, a, B, ROW);
-  inrarch::map<map_cfg<fn_sin_scale, B, ROW, L>>(out, sa);
+  inrarch::map<map_cfg<fn_sin_scale, B, ROW, L>>(B, out, sa);
   for (int i = 0; i < n; ++i) ref[i] = std::sin(double(T(double(a[i]) * 30)));
   std::snprintf(name, sizeof name, "map1 sin(30a) %s ROW=%d L=%d", tname, ROW, L);
   tst::check_close(name, tst::pop_rows<T, L>(out, B, ROW, name), ref, tol);
 
   tst::push_rows<T, L>(sa, a, B, ROW);
-  inrarch::map<map_cfg<fn_cos, B, ROW, L>>(out, sa);
+  inrarch::map<map_cfg<fn_cos, B, ROW, L>>(B, out, sa);
   for (int i = 0; i < n; ++i) ref[i] = std::cos(double(a[i]));
   std::snprintf(name, sizeof name, "map1 cos %s ROW=%d L=%d", tname, ROW, L);
   tst::check_close(name, tst::pop_rows<T, L>(out, B, ROW, name), ref, tol);
 
   tst::push_rows<T, L>(sa, a, B, ROW);
   tst::push_rows<T, L>(sb, b, B, ROW);
-  inrarch::map<map_cfg<fn_fma, B, ROW, L>>(out, sa, sb);
+  inrarch::map<map_cfg<fn_fma, B, ROW, L>>(B, out, sa, sb);
   for (int i = 0; i < n; ++i) ref[i] = double(a[i]) * double(b[i]) + double(a[i]);
   std::snprintf(name, sizeof name, "map2 a*b+a %s ROW=%d L=%d", tname, ROW, L);
   tst::check_close(name, tst::pop_rows<T, L>(out, B, ROW, name), ref, tol);
@@ -64,7 +64,7 @@ void run(const char* tname, double tol) {
   tst::push_rows<T, L>(sa, a, B, ROW);
   tst::push_rows<T, L>(sb, b, B, ROW);
   tst::push_rows<T, L>(sc, c, B, ROW);
-  inrarch::map<map_cfg<fn_sel3, B, ROW, L>>(out, sa, sb, sc);
+  inrarch::map<map_cfg<fn_sel3, B, ROW, L>>(B, out, sa, sb, sc);
   for (int i = 0; i < n; ++i)
     ref[i] = double(a[i]) > double(b[i]) ? double(a[i]) - double(c[i]) : double(b[i]) + double(c[i]);
   std::snprintf(name, sizeof name, "map3 select %s ROW=%d L=%d", tname, ROW, L);

@@ -44,7 +44,7 @@ void run_tiled(const char* tname, double tol) {
   inrarch::stream<inrarch::word<T, LO>> sy("y");
   inrarch::weights_tiles<tiles_cfg<T, TW ? N : K, TW ? K : N, TR>>(mem.data(), sw);
   tst::push_rows<T, LI>(sx, x, B, K);
-  inrarch::matmul<tiled_cfg<mm_cfg<T, B, K, N, LI, LO, MACS, TW, L, false>, TR>>(sx, sw, sy);
+  inrarch::matmul<tiled_cfg<mm_cfg<T, B, K, N, LI, LO, MACS, TW, L, false>, TR>>(B, sx, sw, sy);
   std::vector<double> ref(B * N, 0.0);
   for (int b = 0; b < B; ++b)
     for (int n = 0; n < N; ++n)
@@ -69,7 +69,7 @@ void run(const char* tname, double tol) {
   inrarch::stream<inrarch::word<T, LO>> sy("y");
   inrarch::weights<tst::weights_cfg<T, K * N, WL>>(w.data(), sw);
   tst::push_rows<T, LI>(sx, x, B, K);
-  inrarch::matmul<mm_cfg<T, B, K, N, LI, LO, MACS, TW, L, URAM>>(sx, sw, sy);
+  inrarch::matmul<mm_cfg<T, B, K, N, LI, LO, MACS, TW, L, URAM>>(B, sx, sw, sy);
   std::vector<double> ref(B * N, 0.0);
   for (int b = 0; b < B; ++b)
     for (int n = 0; n < N; ++n)

@@ -120,13 +120,13 @@ void tail(inrarch::stream<inrarch::word<T, 2>>& h, inrarch::stream<inrarch::word
   INRARCH_FIFO(rb, 2, inrarch::word<T, 2>);
   INRARCH_FIFO(m, 2, inrarch::word<T, 2>);
   INRARCH_DATAFLOW_BEGIN("tail");
-  INRARCH_PROCESS("fork_h", inrarch::fork<fork_h_cfg>(h, h1, h2));
-  INRARCH_PROCESS("slice_h", inrarch::slice<slice_h_cfg<T>>(h1, s));
-  INRARCH_PROCESS("reduce_h", inrarch::reduce_sum<reduce_h_cfg<T>>(h2, r));
-  INRARCH_PROCESS("fork_r", inrarch::fork<fork_r_cfg>(r, r1, r2));
-  INRARCH_PROCESS("bcast_r", inrarch::broadcast<bcast_r_cfg<T>>(r1, rb));
-  INRARCH_PROCESS("mul", inrarch::map<mul_cfg>(m, s, rb));
-  INRARCH_PROCESS("concat_y", inrarch::concat<concat_y_cfg<T>>(y, m, r2));
+  INRARCH_PROCESS("fork_h", inrarch::fork<fork_h_cfg>(fork_h_cfg::B, h, h1, h2));
+  INRARCH_PROCESS("slice_h", inrarch::slice<slice_h_cfg<T>>(slice_h_cfg<T>::B, h1, s));
+  INRARCH_PROCESS("reduce_h", inrarch::reduce_sum<reduce_h_cfg<T>>(reduce_h_cfg<T>::B, h2, r));
+  INRARCH_PROCESS("fork_r", inrarch::fork<fork_r_cfg>(fork_r_cfg::B, r, r1, r2));
+  INRARCH_PROCESS("bcast_r", inrarch::broadcast<bcast_r_cfg<T>>(bcast_r_cfg<T>::B, r1, rb));
+  INRARCH_PROCESS("mul", inrarch::map<mul_cfg>(mul_cfg::B, m, s, rb));
+  INRARCH_PROCESS("concat_y", inrarch::concat<concat_y_cfg<T>>(concat_y_cfg<T>::B, y, m, r2));
   INRARCH_DATAFLOW_END();
 }
 
@@ -140,14 +140,14 @@ void top(const T* x, const T* w0, const T* b0, T* y) {
   INRARCH_FIFO(h, 2, inrarch::word<T, 2>);
   INRARCH_FIFO(y_s, 2, inrarch::word<T, 3>);
   INRARCH_DATAFLOW_BEGIN("top");
-  INRARCH_PROCESS("load_x", inrarch::load<load_x_cfg<T>>(x, x_s));
+  INRARCH_PROCESS("load_x", inrarch::load<load_x_cfg<T>>(load_x_cfg<T>::B, x, x_s));
   INRARCH_PROCESS("weights_w0", inrarch::weights<weights_w0_cfg<T>>(w0, w0_s));
   INRARCH_PROCESS("weights_b0", inrarch::weights<weights_b0_cfg<T>>(b0, b0_s));
-  INRARCH_PROCESS("mm0", inrarch::matmul<mm0_cfg<T>>(x_s, w0_s, z));
-  INRARCH_PROCESS("bias0", inrarch::broadcast_buffer<bias0_cfg<T>>(b0_s, bias));
-  INRARCH_PROCESS("sine0", inrarch::map<sine0_cfg>(h, z, bias));
+  INRARCH_PROCESS("mm0", inrarch::matmul<mm0_cfg<T>>(mm0_cfg<T>::B, x_s, w0_s, z));
+  INRARCH_PROCESS("bias0", inrarch::broadcast_buffer<bias0_cfg<T>>(bias0_cfg<T>::B, b0_s, bias));
+  INRARCH_PROCESS("sine0", inrarch::map<sine0_cfg>(sine0_cfg::B, h, z, bias));
   INRARCH_PROCESS("tail", tail<T>(h, y_s));
-  INRARCH_PROCESS("store_y", inrarch::store<store_y_cfg<T>>(y_s, y));
+  INRARCH_PROCESS("store_y", inrarch::store<store_y_cfg<T>>(store_y_cfg<T>::B, y_s, y));
   INRARCH_DATAFLOW_END();
 }
 

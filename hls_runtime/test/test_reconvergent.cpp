@@ -84,12 +84,12 @@ void top(const T* x, const T* w, T* y) {
   INRARCH_FIFO(mm_out, 2, w1);
   INRARCH_FIFO(y_s, 2, w1);
   INRARCH_DATAFLOW_BEGIN("top");
-  INRARCH_PROCESS("load_x", inrarch::load<load_x_cfg<T>>(x, x_s));
+  INRARCH_PROCESS("load_x", inrarch::load<load_x_cfg<T>>(load_x_cfg<T>::B, x, x_s));
   INRARCH_PROCESS("weights_w", inrarch::weights<weights_w_cfg<T>>(w, w_s));
-  INRARCH_PROCESS("fork_x", inrarch::fork<fork_x_cfg>(x_s, x_mm, x_short));
-  INRARCH_PROCESS("matmul", inrarch::matmul<matmul_cfg<T>>(x_mm, w_s, mm_out));
-  INRARCH_PROCESS("join_add", inrarch::map<join_add_cfg>(y_s, mm_out, x_short));
-  INRARCH_PROCESS("store_y", inrarch::store<store_y_cfg<T>>(y_s, y));
+  INRARCH_PROCESS("fork_x", inrarch::fork<fork_x_cfg>(fork_x_cfg::B, x_s, x_mm, x_short));
+  INRARCH_PROCESS("matmul", inrarch::matmul<matmul_cfg<T>>(matmul_cfg<T>::B, x_mm, w_s, mm_out));
+  INRARCH_PROCESS("join_add", inrarch::map<join_add_cfg>(join_add_cfg::B, y_s, mm_out, x_short));
+  INRARCH_PROCESS("store_y", inrarch::store<store_y_cfg<T>>(store_y_cfg<T>::B, y_s, y));
   INRARCH_DATAFLOW_END();
 }
 

@@ -52,7 +52,7 @@ void matmul_case(const char* what) {
   inrarch::stream<inrarch::word<T, LO>> sy("y");
   inrarch::weights<tst::weights_cfg<T, K * N, WL>>(w.data(), sw);
   tst::push_rows<T, LI>(sx, x, B, K);
-  inrarch::matmul<mm_cfg<B, K, N, LI, LO, MACS, TW>>(sx, sw, sy);
+  inrarch::matmul<mm_cfg<B, K, N, LI, LO, MACS, TW>>(B, sx, sw, sy);
   std::vector<double> ref(B * N, 0.0);
   for (int b = 0; b < B; ++b)
     for (int n = 0; n < N; ++n)
@@ -79,7 +79,7 @@ void reduce_case(const char* what) {
   inrarch::stream<inrarch::word<T, LI>> in("in");
   inrarch::stream<inrarch::word<T, LO>> out("out");
   tst::push_rows<T, LI>(in, x, B, ROW);
-  inrarch::reduce_sum<red_cfg<B, shape<D0, D1>, shape<M0, M1>, LI, LO>>(in, out);
+  inrarch::reduce_sum<red_cfg<B, shape<D0, D1>, shape<M0, M1>, LI, LO>>(B, in, out);
   std::vector<double> ref(B * NO, 0.0);
   for (int b = 0; b < B; ++b)
     for (int i = 0; i < D0; ++i)
@@ -98,7 +98,7 @@ void batch_reduce_case(const char* what) {
   inrarch::stream<inrarch::word<T, LI>> in("in");
   inrarch::stream<inrarch::word<T, LO>> out("out");
   tst::push_rows<T, LI>(in, x, 1, R * D);
-  inrarch::reduce_sum<red_cfg<1, shape<R, D>, shape<1, 0>, LI, LO>>(in, out);
+  inrarch::reduce_sum<red_cfg<1, shape<R, D>, shape<1, 0>, LI, LO>>(1, in, out);
   std::vector<double> ref(D, 0.0);
   for (int r = 0; r < R; ++r)
     for (int d = 0; d < D; ++d) ref[d] += double(x[r * D + d]);

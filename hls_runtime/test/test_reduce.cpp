@@ -22,7 +22,7 @@ void run(const char* tname, double tol) {
     inrarch::stream<inrarch::word<T, 3>> in("in");
     inrarch::stream<inrarch::word<T, 1>> out("out");
     tst::push_rows<T, 3>(in, x, B, N);
-    inrarch::reduce_sum<reduce_cfg<T, B, shape<N>, shape<1>, 3, 1, L>>(in, out);
+    inrarch::reduce_sum<reduce_cfg<T, B, shape<N>, shape<1>, 3, 1, L>>(B, in, out);
     std::vector<double> ref(B, 0.0);
     for (int b = 0; b < B; ++b)
       for (int n = 0; n < N; ++n) ref[b] += double(x[b * N + n]);
@@ -35,7 +35,7 @@ void run(const char* tname, double tol) {
     inrarch::stream<inrarch::word<T, 4>> in("in");
     inrarch::stream<inrarch::word<T, 3>> out("out");
     tst::push_rows<T, 4>(in, x, B, M * N);
-    inrarch::reduce_sum<reduce_cfg<T, B, shape<M, N>, shape<0, 1>, 4, 3, L>>(in, out);
+    inrarch::reduce_sum<reduce_cfg<T, B, shape<M, N>, shape<0, 1>, 4, 3, L>>(B, in, out);
     std::vector<double> ref(B * M, 0.0);
     for (int b = 0; b < B; ++b)
       for (int m = 0; m < M; ++m)
@@ -44,7 +44,7 @@ void run(const char* tname, double tol) {
     tst::check_close(name, tst::pop_rows<T, 3>(out, B, M, name), ref, tol);
 
     tst::push_rows<T, 4>(in, x, B, M * N);
-    inrarch::reduce_sum<reduce_cfg<T, B, shape<M, N>, shape<1, 0>, 4, 3, L>>(in, out);
+    inrarch::reduce_sum<reduce_cfg<T, B, shape<M, N>, shape<1, 0>, 4, 3, L>>(B, in, out);
     std::vector<double> ref2(B * N, 0.0);
     for (int b = 0; b < B; ++b)
       for (int m = 0; m < M; ++m)

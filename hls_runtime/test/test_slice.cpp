@@ -21,7 +21,7 @@ void run(const char* tname) {
     const std::vector<T> x = tst::random_vec<T>(B * N, 30);
     inrarch::stream<inrarch::word<T, 3>> in("in"), out("out");
     tst::push_rows<T, 3>(in, x, B, N);
-    inrarch::slice<slice_cfg<T, B, shape<N>, shape<2>, shape<4>, shape<2>, 3, 3>>(in, out);
+    inrarch::slice<slice_cfg<T, B, shape<N>, shape<2>, shape<4>, shape<2>, 3, 3>>(B, in, out);
     std::vector<double> ref;
     for (int b = 0; b < B; ++b)
       for (int i = 0; i < 4; ++i) ref.push_back(double(x[b * N + 2 + 2 * i]));
@@ -34,7 +34,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 4>> in("in");
     inrarch::stream<inrarch::word<T, 1>> out("out");
     tst::push_rows<T, 4>(in, x, B, M * N);
-    inrarch::slice<slice_cfg<T, B, shape<M, N>, shape<1, 0>, shape<2, 3>, shape<2, 2>, 4, 1>>(in, out);
+    inrarch::slice<slice_cfg<T, B, shape<M, N>, shape<1, 0>, shape<2, 3>, shape<2, 2>, 4, 1>>(B, in, out);
     std::vector<double> ref;
     for (int b = 0; b < B; ++b)
       for (int i = 0; i < 2; ++i)
@@ -48,7 +48,7 @@ void run(const char* tname) {
     inrarch::stream<inrarch::word<T, 2>> in("in");
     inrarch::stream<inrarch::word<T, 1>> out("out");
     tst::push_rows<T, 2>(in, x, B, N);
-    inrarch::slice<slice_cfg<T, B, shape<N>, shape<1>, shape<1>, shape<1>, 2, 1>>(in, out);
+    inrarch::slice<slice_cfg<T, B, shape<N>, shape<1>, shape<1>, shape<1>, 2, 1>>(B, in, out);
     std::vector<double> ref;
     for (int b = 0; b < B; ++b) ref.push_back(double(x[b * N + 1]));
     std::snprintf(name, sizeof name, "slice [4,3][1:2] %s", tname);

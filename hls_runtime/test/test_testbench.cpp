@@ -259,6 +259,14 @@ void case_files() {
   double big[4];
   check(!inrarch::tb::read_file(d + "/x.bin", big, sizeof big), "read_file rejects a short file");
   check(!inrarch::tb::read_file(d + "/missing.bin", w, sizeof w), "read_file fails on a missing file");
+  // read_samples: whole rows, at most max_rows (x.bin: 3 doubles).
+  long rows = -1;
+  check(inrarch::tb::read_samples(d + "/x.bin", big, sizeof(double), 4, &rows) && rows == 3 && big[2] == 3.25,
+        "read_samples counts the rows of a shorter file");
+  std::fprintf(stderr, "(two expected error lines follow)\n");
+  check(!inrarch::tb::read_samples(d + "/x.bin", big, sizeof(double), 2, &rows), "read_samples rejects extra rows");
+  check(!inrarch::tb::read_samples(d + "/x.bin", big, 2 * sizeof(double), 2, &rows),
+        "read_samples rejects a partial row");
   std::remove((d + "/x.bin").c_str());
   std::remove(d.c_str());
 }

@@ -5,8 +5,8 @@
 // scaling (load_cvt, store_cvt), affine weight views (weights_view), and the
 // helpers the emitted map functors use to move between a channel's stored
 // values (true value * 2^-S) and true values (from_data, to_data, shift,
-// to_float). Synthesizable: fixed loop bounds, no allocation, no recursion;
-// every pragma through INRARCH_PRAGMA.
+// to_float). Synthesizable: loop bounds from the config (n for the batch),
+// no allocation, no recursion; every pragma through INRARCH_PRAGMA.
 //
 // Not included by inrarch/inrarch.h: the generated top.h includes it
 // explicitly.
@@ -21,6 +21,8 @@
 //
 // Kernels take a config struct CFG as their first template argument (the
 // convention of kernels.h); the members each one reads are listed above it.
+// load_cvt and store_cvt take the runtime sample count n first, as the
+// batch kernels of kernels.h do.
 #ifndef INRARCH_BOUNDARY_H
 #define INRARCH_BOUNDARY_H
 
@@ -128,13 +130,14 @@ T to_data(C v, int counter) {
 /// CFG: T; B, ROW, LANES, S. Per sample: write ceil(ROW/LANES) words
 /// (padding lanes zero), like inrarch::load.
 template <class CFG>
-void load_cvt(const float* mem, stream<word<typename CFG::T, CFG::LANES>>& out) {
+void load_cvt(const int n, const float* mem, stream<word<typename CFG::T, CFG::LANES>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
   using T = typename CFG::T;
   constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES, S = CFG::S;
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(load_cvt_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(load_cvt_words)
     for (int w = 0; w < WPR; ++w) {
@@ -156,13 +159,14 @@ INRARCH_LABEL(load_cvt_rows)
 /// CFG: T; B, ROW, LANES, S. Per sample: read ceil(ROW/LANES) words, like
 /// inrarch::store.
 template <class CFG>
-void store_cvt(stream<word<typename CFG::T, CFG::LANES>>& in, float* mem) {
+void store_cvt(const int n, stream<word<typename CFG::T, CFG::LANES>>& in, float* mem) {
   INRARCH_PRAGMA(HLS INLINE off)
   using T = typename CFG::T;
   constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES, S = CFG::S;
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(store_cvt_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(store_cvt_words)
     for (int w = 0; w < WPR; ++w) {

@@ -9,7 +9,8 @@
 //
 // CFG: F; B, R, RO, N, LANES, UNROLL (functor instances, a divisor of LANES:
 // what the kernel's DSPs scale with), LATENCY (the functor's pipeline depth).
-// T and the inputs are deduced. With W = ceil(N/LANES) words per row and
+// T and the inputs are deduced; the first argument is the runtime sample
+// count n (kernels.h). With W = ceil(N/LANES) words per row and
 // S = LANES/UNROLL, the program order per sample (the timing model's
 // contract, `inrarch_mlir.kernels.jet.jet_kernel`):
 //   for each input k in operand order but the last: one loop of R * W
@@ -85,7 +86,7 @@ INRARCH_LABEL(jet_read)
 }
 
 template <class CFG, class T, class O, class... S, std::size_t... Is>
-void jet_impl(std::index_sequence<Is...>, O& out, S&... in) {
+void jet_impl(std::index_sequence<Is...>, const int n, O& out, S&... in) {
   constexpr int K = sizeof...(S);
   constexpr int B = CFG::B, R = CFG::R, RO = CFG::RO, N = CFG::N, LANES = CFG::LANES;
   constexpr int W = words_per_row(N, LANES);
@@ -96,7 +97,8 @@ void jet_impl(std::index_sequence<Is...>, O& out, S&... in) {
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=obuf cyclic factor=LANES dim=2)
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=obuf complete dim=1)
 INRARCH_LABEL(jet_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     static_cast<void>((jet_read<CFG, K, static_cast<int>(Is)>(in, ibuf, obuf), ...));
     INRARCH_LOOP_BEGIN(CFG::LATENCY);
   INRARCH_LABEL(jet_write)
@@ -118,10 +120,10 @@ INRARCH_LABEL(jet_rows)
 
 /// The jet kernel (see the file comment): out [B, RO, N] from inputs [B, R, N].
 template <class CFG, class T, class... S>
-void jet(stream<word<T, CFG::LANES>>& out, S&... in) {
+void jet(const int n, stream<word<T, CFG::LANES>>& out, S&... in) {
   INRARCH_PRAGMA(HLS INLINE off)
   static_assert(sizeof...(S) >= 1, "jet needs at least one input");
-  detail::jet_impl<CFG, T>(std::index_sequence_for<S...>{}, out, in...);
+  detail::jet_impl<CFG, T>(std::index_sequence_for<S...>{}, n, out, in...);
 }
 
 }  // namespace inrarch

@@ -15,14 +15,22 @@
 //     static constexpr int B = 64, K = 256, N = 256, LI = 2, LO = 2, MACS = 48, L = 4, LATENCY = 8;
 //     static constexpr bool TRANSPOSE_W = true;
 //   };
-//   INRARCH_PROCESS("matmul3", inrarch::matmul<matmul3_cfg>(x, w, y));
+//   INRARCH_PROCESS("matmul3", inrarch::matmul<matmul3_cfg>(n, x, w, y));
 //
 // Extra members are ignored. (A local class cannot have static data members:
 // declare configs at namespace scope.)
 //
-// Every kernel is a dataflow process (INLINE off), has fixed loop bounds from
-// its config, no dynamic allocation and no recursion. Element types: float
-// and ap_fixed<W,I>. The per-sample read/write program order of each kernel
+// The sample count is a runtime argument: every kernel with a batch loop
+// takes `const int n` first (1 <= n; any n, CFG::B being the nominal batch
+// of the LOOP_TRIPCOUNT pragmas) and runs its per-sample program n times;
+// what it does once per call (a matmul's or broadcast_buffer's weight load)
+// happens once per call whatever n is. The whole-tensor barriers
+// (transpose moving the batch, slice_batch, concat_batch) have no n: their
+// shapes include the batch.
+//
+// Every kernel is a dataflow process (INLINE off), has loop bounds from its
+// config (the batch loops: n, with the trip count of B), no dynamic
+// allocation and no recursion. Element types: float and ap_fixed<W,I>. The per-sample read/write program order of each kernel
 // is part of the contract with the compiler's timing model and static
 // deadlock check; it is stated above each kernel and in hls_runtime/README.md.
 // Each pipelined loop is one loop of that program (II = 1, its writes
@@ -59,13 +67,14 @@ namespace inrarch {
 /// Memory [B, ROW] -> channel. CFG: T; B, ROW, LANES.
 /// Per sample: write ceil(ROW/LANES) words.
 template <class CFG>
-void load(const typename CFG::T* mem, stream<word<typename CFG::T, CFG::LANES>>& out) {
+void load(const int n, const typename CFG::T* mem, stream<word<typename CFG::T, CFG::LANES>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
   using T = typename CFG::T;
   constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES;
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(load_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(load_words)
     for (int w = 0; w < WPR; ++w) {
@@ -86,13 +95,14 @@ INRARCH_LABEL(load_rows)
 /// Channel [B, ROW] -> memory. CFG: T; B, ROW, LANES.
 /// Per sample: read ceil(ROW/LANES) words.
 template <class CFG>
-void store(stream<word<typename CFG::T, CFG::LANES>>& in, typename CFG::T* mem) {
+void store(const int n, stream<word<typename CFG::T, CFG::LANES>>& in, typename CFG::T* mem) {
   INRARCH_PRAGMA(HLS INLINE off)
   using T = typename CFG::T;
   constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES;
   constexpr int WPR = words_per_row(ROW, LANES);
 INRARCH_LABEL(store_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(store_words)
     for (int w = 0; w < WPR; ++w) {
@@ -152,7 +162,7 @@ TO apply_lane(const F& f, const Tuple& ws, int l, std::index_sequence<Is...>) {
 /// default-constructible functor with a const operator() (the compiler emits
 /// it from the map region).
 template <class CFG, class TO, class... TI>
-void map(stream<word<TO, CFG::LANES>>& out, stream<word<TI, CFG::LANES>>&... in) {
+void map(const int n, stream<word<TO, CFG::LANES>>& out, stream<word<TI, CFG::LANES>>&... in) {
   INRARCH_PRAGMA(HLS INLINE off)
   using F = typename CFG::F;
   constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES;
@@ -160,7 +170,8 @@ void map(stream<word<TO, CFG::LANES>>& out, stream<word<TI, CFG::LANES>>&... in)
   constexpr int WPR = words_per_row(ROW, LANES);
   const F f{};
 INRARCH_LABEL(map_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     INRARCH_LOOP_BEGIN(CFG::LATENCY);
   INRARCH_LABEL(map_words)
     for (int w = 0; w < WPR; ++w) {
@@ -185,15 +196,18 @@ INRARCH_LABEL(map_rows)
 /// LANES (T deduced). Per word: read one word, write it to out0, out1, ...
 /// in order.
 template <class CFG, class T, class... S>
-void fork(stream<word<T, CFG::LANES>>& in, S&... outs) {
+void fork(const int n, stream<word<T, CFG::LANES>>& in, S&... outs) {
   INRARCH_PRAGMA(HLS INLINE off)
   constexpr int B = CFG::B, ROW = CFG::ROW, LANES = CFG::LANES;
   static_assert(sizeof...(S) >= 1, "fork needs at least one output");
   constexpr int WPR = words_per_row(ROW, LANES);
   INRARCH_LOOP_BEGIN(0);
 INRARCH_LABEL(fork_words)
-  for (int i = 0; i < B * WPR; ++i) {
+  constexpr int BW = B * WPR;  // the nominal trip count
+  static_cast<void>(BW);
+  for (int i = 0; i < n * WPR; ++i) {
     INRARCH_PRAGMA(HLS PIPELINE II=1)
+    INRARCH_PRAGMA(HLS LOOP_TRIPCOUNT min=WPR max=BW avg=BW)
     INRARCH_ITER();
     const word<T, LANES> v = in.read();
     static_cast<void>((outs.write(v), ...));
@@ -231,7 +245,7 @@ constexpr bool broadcast_compatible() {
 /// Reads the weight words once before the first sample; per sample writes
 /// ceil(OutShape::size/LANES) words.
 template <class CFG>
-void broadcast_buffer(stream<word<typename CFG::T, CFG::WL>>& w,
+void broadcast_buffer(const int n, stream<word<typename CFG::T, CFG::WL>>& w,
                       stream<word<typename CFG::T, CFG::LANES>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
   using T = typename CFG::T;
@@ -255,7 +269,8 @@ INRARCH_LABEL(bcast_load)
   INRARCH_LOOP_END();
   constexpr int WPR = words_per_row(NO, LANES);
 INRARCH_LABEL(bcast_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(bcast_words)
     for (int wd = 0; wd < WPR; ++wd) {
@@ -278,7 +293,7 @@ INRARCH_LABEL(bcast_rows)
 /// ceil(InShape::size/LI) input words, then write ceil(OutShape::size/LO)
 /// output words.
 template <class CFG>
-void broadcast(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
+void broadcast(const int n, stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
   using T = typename CFG::T;
   using InShape = typename CFG::InShape;
@@ -291,7 +306,8 @@ void broadcast(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename 
   INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=buf cyclic factor=LO dim=1)
   row_reader<T, LI> rd;
 INRARCH_LABEL(bcast_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     rd.start_row();
     INRARCH_LOOP_BEGIN(0);
   INRARCH_LABEL(bcast_read)
@@ -370,7 +386,8 @@ ACC tree_sum(const ACC (&a)[P]) {
 ///   then one loop of NO iterations combining each output's P partials,
 ///   writing it (a word every LO outputs, or at the end) and zeroing them.
 template <class CFG>
-void reduce_sum(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
+void reduce_sum(const int n, stream<word<typename CFG::T, CFG::LI>>& in,
+                stream<word<typename CFG::T, CFG::LO>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
   using T = typename CFG::T;
   using ACC = typename CFG::ACC;
@@ -400,7 +417,8 @@ void reduce_sum(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename
       acc[p] = ACC(0);
     }
   INRARCH_LABEL(reduce_full_rows)
-    for (int b = 0; b < B; ++b) {
+    for (int b = 0; b < n; ++b) {
+      INRARCH_BATCH_TRIPCOUNT(B);
       INRARCH_LOOP_BEGIN(0);
     INRARCH_LABEL(reduce_words)
       for (int wd = 0; wd < WPR_IN; ++wd) {
@@ -451,7 +469,8 @@ void reduce_sum(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename
     INRARCH_LOOP_END();
     row_reader<T, LI> rd;
   INRARCH_LABEL(reduce_part_rows)
-    for (int b = 0; b < B; ++b) {
+    for (int b = 0; b < n; ++b) {
+      INRARCH_BATCH_TRIPCOUNT(B);
       rd.start_row();
       INRARCH_LOOP_BEGIN(0);
     INRARCH_LABEL(reduce_elems)
@@ -496,7 +515,7 @@ void reduce_sum(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename
 /// LO. Per sample: read every input word; each output word is written as
 /// soon as its last element has been read.
 template <class CFG>
-void slice(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
+void slice(const int n, stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG::T, CFG::LO>>& out) {
   INRARCH_PRAGMA(HLS INLINE off)
   using T = typename CFG::T;
   using InShape = typename CFG::InShape;
@@ -512,7 +531,8 @@ void slice(stream<word<typename CFG::T, CFG::LI>>& in, stream<word<typename CFG:
   row_reader<T, LI> rd;
   row_writer<T, LO, NO> wr;
 INRARCH_LABEL(slice_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     rd.start_row();
     wr.start_row();
     INRARCH_LOOP_BEGIN(0);
@@ -547,7 +567,7 @@ INRARCH_LABEL(concat_elems)
   INRARCH_LOOP_END();
 }
 template <class T, int B, class Chunks, int OUTER, int LO, int... LI, std::size_t... Is>
-void concat_impl(std::index_sequence<Is...>, stream<word<T, LO>>& out, stream<word<T, LI>>&... in) {
+void concat_impl(std::index_sequence<Is...>, const int n, stream<word<T, LO>>& out, stream<word<T, LI>>&... in) {
   constexpr int ROW = [] {
     int s = 0;
     for (int i = 0; i < Chunks::rank; ++i) s += Chunks::dim(i);
@@ -556,7 +576,8 @@ void concat_impl(std::index_sequence<Is...>, stream<word<T, LO>>& out, stream<wo
   std::tuple<row_reader<T, LI>...> rds;
   row_writer<T, LO, ROW> wr;
 INRARCH_LABEL(concat_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     static_cast<void>((std::get<Is>(rds).start_row(), ...));
     wr.start_row();
   INRARCH_LABEL(concat_outer)
@@ -576,12 +597,12 @@ INRARCH_LABEL(concat_rows)
 /// Per sample (OUTER == 1): read all words of input 0 writing them through,
 /// then input 1, ...; with OUTER > 1 this repeats per outer step.
 template <class CFG, int... LI>
-void concat(stream<word<typename CFG::T, CFG::LO>>& out, stream<word<typename CFG::T, LI>>&... in) {
+void concat(const int n, stream<word<typename CFG::T, CFG::LO>>& out, stream<word<typename CFG::T, LI>>&... in) {
   INRARCH_PRAGMA(HLS INLINE off)
   using T = typename CFG::T;
   using Chunks = typename CFG::Chunks;
   static_assert(sizeof...(LI) == Chunks::rank, "concat: one chunk size per input");
-  detail::concat_impl<T, CFG::B, Chunks, CFG::OUTER, CFG::LO>(std::index_sequence_for<word<T, LI>...>{},
+  detail::concat_impl<T, CFG::B, Chunks, CFG::OUTER, CFG::LO>(std::index_sequence_for<word<T, LI>...>{}, n,
                                                               out, in...);
 }
 
@@ -615,7 +636,7 @@ struct weight_uram<CFG, std::void_t<decltype(CFG::WEIGHT_URAM)>> : std::bool_con
 
 /// The matmul's program once its weight buffer is declared (and bound to BRAM or URAM).
 template <class CFG, int WL, class WBUF>
-void matmul_run(stream<word<typename CFG::T, CFG::LI>>& x, stream<word<typename CFG::T, WL>>& w,
+void matmul_run(const int n, stream<word<typename CFG::T, CFG::LI>>& x, stream<word<typename CFG::T, WL>>& w,
                 stream<word<typename CFG::T, CFG::LO>>& y, WBUF& wbuf) {
   INRARCH_PRAGMA(HLS INLINE)
   using T = typename CFG::T;
@@ -721,17 +742,18 @@ INRARCH_LABEL(mm_read0)
       acc[g][j] = ACC(0);
     }
 INRARCH_LABEL(mm_rows)
-  for (int b = 0; b < B; ++b) {
+  for (int b = 0; b < n; ++b) {
+    INRARCH_BATCH_TRIPCOUNT(B);
     const int cur = b & 1;
     int rd = 0;       // next word of row b+1 to read
     int rd_at = 0;    // ... at iteration floor(rd * ROW_CYCLES / WPR_IN)
-    const int iters = b + 1 < B ? ROW_CYCLES : C;  // the last row reads nothing
+    const int iters = b + 1 < n ? ROW_CYCLES : C;  // the last row reads nothing
     INRARCH_LOOP_BEGIN(CFG::LATENCY);
   INRARCH_LABEL(mm_row)
     for (int it = 0; it < iters; ++it) {
       INRARCH_PRAGMA(HLS PIPELINE II=1)
       INRARCH_ITER();
-      if (b + 1 < B && rd < WPR_IN && it == rd_at) {  // the next row, spread over the loop
+      if (b + 1 < n && rd < WPR_IN && it == rd_at) {  // the next row, spread over the loop
         const word<T, LI> v = x.read();
         for (int l = 0; l < LI; ++l) {
           INRARCH_PRAGMA(HLS UNROLL)
@@ -818,7 +840,7 @@ INRARCH_LABEL(mm_rows)
 /// MACS must be a multiple or a divisor of LO. (The dataflow timing model,
 /// Kernel.matmul with dataflow.MatmulLoop, follows this.)
 template <class CFG, int WL>
-void matmul(stream<word<typename CFG::T, CFG::LI>>& x, stream<word<typename CFG::T, WL>>& w,
+void matmul(const int n, stream<word<typename CFG::T, CFG::LI>>& x, stream<word<typename CFG::T, WL>>& w,
             stream<word<typename CFG::T, CFG::LO>>& y) {
   INRARCH_PRAGMA(HLS INLINE off)
   using T = typename CFG::T;
@@ -837,12 +859,12 @@ void matmul(stream<word<typename CFG::T, CFG::LI>>& x, stream<word<typename CFG:
     INRARCH_PRAGMA(HLS BIND_STORAGE variable=wbuf type=ram_2p impl=uram)
     INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=KU dim=1)
     INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=JU dim=2)
-    detail::matmul_run<CFG, WL>(x, w, y, wbuf);
+    detail::matmul_run<CFG, WL>(n, x, w, y, wbuf);
   } else {
     T wbuf[K][NP];
     INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=KU dim=1)
     INRARCH_PRAGMA(HLS ARRAY_PARTITION variable=wbuf cyclic factor=JU dim=2)
-    detail::matmul_run<CFG, WL>(x, w, y, wbuf);
+    detail::matmul_run<CFG, WL>(n, x, w, y, wbuf);
   }
 }
 

@@ -2,7 +2,8 @@
 // (C simulation only; not synthesizable, not included by inrarch/inrarch.h).
 //
 // The generated testbench reads the inputs and the PyTorch reference outputs
-// with read_file, calls top(), then describes each output with an `output`
+// with read_file (the coordinates with read_samples: their count is the n
+// top() is called with), calls top(), then describes each output with an `output`
 // record and calls
 //
 //   const inrarch::tb::summary s = inrarch::tb::compare(outs, n_out, TINY, out_dir);
@@ -46,6 +47,25 @@ inline bool read_file(const std::string& path, void* buf, std::size_t bytes) {
   const std::size_t n = std::fread(buf, 1, bytes, f);
   std::fclose(f);
   if (n != bytes) { std::fprintf(stderr, "error: %s has %zu bytes, expected %zu\n", path.c_str(), n, bytes); return false; }
+  return true;
+}
+
+/// Reads whole rows of `row_bytes` bytes from `path` into buf (at most
+/// max_rows), setting *rows; prints an error and returns false when the file
+/// cannot be read, is empty, ends inside a row or holds more than max_rows.
+inline bool read_samples(const std::string& path, void* buf, std::size_t row_bytes, long max_rows, long* rows) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) { std::fprintf(stderr, "error: cannot open %s\n", path.c_str()); return false; }
+  const std::size_t cap = row_bytes * static_cast<std::size_t>(max_rows);
+  const std::size_t n = std::fread(buf, 1, cap, f);
+  const bool more = std::fgetc(f) != EOF;
+  std::fclose(f);
+  if (more || n == 0 || n % row_bytes != 0) {
+    std::fprintf(stderr, "error: %s must hold 1 to %ld rows of %zu bytes (%s)\n", path.c_str(), max_rows, row_bytes,
+                 more ? "it holds more" : n == 0 ? "it is empty" : "it ends inside a row");
+    return false;
+  }
+  *rows = static_cast<long>(n / row_bytes);
   return true;
 }
 

@@ -32,6 +32,13 @@
 #define INRARCH_PRAGMA(x)
 #endif
 
+// Batch loops run over a runtime sample count n (1 <= n; the top's ports
+// bound it by the design batch); the trip count tells Vitis the nominal
+// batch B, so its latency report is that of a call with n = B (the figure
+// the timing model gives). B is a constant expression in scope.
+#define INRARCH_BATCH_TRIPCOUNT(B) \
+  INRARCH_PRAGMA(HLS LOOP_TRIPCOUNT min=1 max=B avg=B) static_cast<void>(B)
+
 // Loop labels name loops in HLS reports; g++ would warn about unused labels.
 #ifdef __SYNTHESIS__
 #define INRARCH_LABEL(name) name:

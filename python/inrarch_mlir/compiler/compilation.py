@@ -174,6 +174,7 @@ class Compilation:
         from torch_mlir import ir
 
         from ..emit import hls
+        from ..emit.testbench import TESTBENCH_SAMPLES
         from ..frontend import example_coords
         from ..numeric import ranges
         from ..numeric.interpreter import combines_samples
@@ -183,10 +184,12 @@ class Compilation:
         extra_n = o.range_samples
         if coupled:  # a batch-coupled design only runs on whole batches
             extra_n = -(-extra_n // o.batch) * o.batch
-        self.say(Stage.EMIT, f"range analysis over {o.batch + extra_n} coordinates")
+        coords = imp.coords.double().numpy()
+        if not coupled:  # per-sample ranges need no more than the testbench's samples (random coordinates both)
+            coords = coords[:TESTBENCH_SAMPLES]
+        self.say(Stage.EMIT, f"range analysis over {len(coords) + extra_n} coordinates")
         t = time.perf_counter()
         params = [p.detach().double().numpy() for p in imp.params]
-        coords = imp.coords.double().numpy()
         extra = example_coords(extra_n, imp.model.in_features, o.seed + 7).double().numpy()
         sample = np.concatenate([coords, extra], axis=0) if extra_n else coords
         with self.module.context, ir.Location.unknown():
@@ -207,13 +210,16 @@ class Compilation:
         """The PyTorch float64 reference and the testbench data files."""
         import numpy as np
 
-        from ..emit.testbench import write_data
+        from ..emit.model_record import save_record
+        from ..emit.testbench import testbench_samples, write_data
         from ..frontend.check import references
 
-        self.say(Stage.DATA, "PyTorch reference (float64) and testbench data")
+        self.say(Stage.DATA, f"PyTorch reference (float64) and testbench data "
+                             f"({testbench_samples(self.design)} samples)")
         t = time.perf_counter()
         imp = self.imported
-        ref, f32, _ = references(imp)
+        coords = imp.coords[:testbench_samples(self.design)]  # capped: a huge batch writes no huge files
+        ref, f32, _ = references(imp, coords)
         expected = [r.detach().numpy() for r in ref]
         for r, e in zip(imp.layout.results, expected):
             bad = ~np.isfinite(e)
@@ -221,9 +227,11 @@ class Compilation:
                 raise CompileFailed(f"the float64 PyTorch reference of {r.name} has {int(bad.sum())} non-finite "
                                     f"value(s) (first at sample {int(np.argmax(bad.reshape(-1)))}); the model's "
                                     "derivatives are not finite at these coordinates")
-        args = [imp.coords.double().numpy(), *[p.detach().double().numpy() for p in imp.params]]
+        args = [coords.double().numpy(), *[p.detach().double().numpy() for p in imp.params]]
         write_data(self.hls_dir, self.design, args, expected, imp.layout.result_orders(),
                    torch_f32=[t.detach().double().numpy() for t in f32])
+        o = self.options  # what `inrarch csim --coords` rebuilds the reference from
+        save_record(self.hls_dir, imp, model_spec=o.model, head_spec=getattr(o, "head", None), seed=o.seed)
         self.timings["data"] = time.perf_counter() - t
         self._write_design_json(self.hls_dir)
 

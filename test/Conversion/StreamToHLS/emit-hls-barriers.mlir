@@ -1,5 +1,6 @@
 // RUN: inrarch-opt %s --stream-annotate-timing --stream-balance -o %t.mlir
 // RUN: inrarch-translate --emit-hls %t.mlir -o %t && FileCheck %s --input-file %t/top.cpp
+// RUN: FileCheck %s --check-prefix=HEADER --input-file %t/top.h
 
 // Barrier kernels (ops that combine samples) and their C++ kernels: each
 // reads every input row before writing any output row. The whole-tensor
@@ -35,10 +36,11 @@
 // CHECK-NEXT:   using T = data_t;
 // CHECK-NEXT:   using Rows = inrarch::shape<2, 2>;
 // CHECK-NEXT:   static constexpr int ROW = 3, LO = 1;
-// CHECK-LABEL: void top(
+// Samples interact (barriers): every batch kernel keeps its configured batch, not the top's n.
+// CHECK-LABEL: void top(int n,
 // CHECK: INRARCH_PROCESS("transpose0", inrarch::transpose<transpose0_cfg>(
-// CHECK: INRARCH_PROCESS("matmul0", inrarch::matmul<matmul0_cfg>(transpose0_out0__matmul0_in0, fork0_out1__matmul0_in1, matmul0_out0__store0_in0));
-// CHECK: INRARCH_PROCESS("reduce0", inrarch::reduce_sum<reduce0_cfg>(
+// CHECK: INRARCH_PROCESS("matmul0", inrarch::matmul<matmul0_cfg>(matmul0_cfg::B, transpose0_out0__matmul0_in0, fork0_out1__matmul0_in1, matmul0_out0__store0_in0));
+// CHECK: INRARCH_PROCESS("reduce0", inrarch::reduce_sum<reduce0_cfg>(reduce0_cfg::B,
 // CHECK: INRARCH_PROCESS("broadcast0", inrarch::broadcast_buffer<broadcast0_cfg>(
 // CHECK: INRARCH_PROCESS("slice0", inrarch::slice_batch<slice0_cfg>(
 // CHECK: INRARCH_PROCESS("concat0", inrarch::concat_batch<concat0_cfg>(concat0_out0__store1_in0, broadcast0_out0__concat0_in0, slice0_out0__concat0_in1));
@@ -58,3 +60,5 @@ func.func @barriers(%x: tensor<4x3xf32>) -> (tensor<3x3xf32>, tensor<4x3xf32>) {
   return %8, %9 : tensor<3x3xf32>, tensor<4x3xf32>
 }
 }
+
+// HEADER: constexpr bool TOP_TILEABLE = false;  // samples interact: n must be TOP_BATCH

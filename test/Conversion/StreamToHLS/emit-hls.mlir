@@ -43,11 +43,12 @@
 // CHECK-NEXT:   static constexpr int B = 4, ROW = 1, LANES = 1;
 
 // Ports: m_axi per tensor, s_axilite control.
-// CHECK-LABEL: void top(const mem_t in_coords[8], const mem_t p_hidden_0_weight[16],
+// CHECK-LABEL: void top(int n, const mem_t in_coords[8], const mem_t p_hidden_0_weight[16],
 // CHECK-SAME: mem_t out_y0[4], mem_t out_y0_x0[4], mem_t out_y0_x1[4]) {
 // CHECK: INRARCH_PRAGMA(HLS INTERFACE m_axi port=in_coords offset=slave bundle=gmem0 depth=8)
 // CHECK: INRARCH_PRAGMA(HLS INTERFACE s_axilite port=in_coords bundle=control)
-// CHECK: INRARCH_PRAGMA(HLS INTERFACE s_axilite port=return bundle=control)
+// CHECK: INRARCH_PRAGMA(HLS INTERFACE s_axilite port=n bundle=control)
+// CHECK-NEXT: INRARCH_PRAGMA(HLS INTERFACE s_axilite port=return bundle=control)
 
 // FIFO depths are the stream.fifo depths.
 // CHECK: INRARCH_FIFO(load0_out0__matmul0_in0, 2, w1_t);
@@ -59,12 +60,12 @@
 // CHECK: INRARCH_FIFO(weights0__matmul0_in1, 2, w16_t);
 
 // CHECK: INRARCH_DATAFLOW_BEGIN("top");
-// CHECK-NEXT: INRARCH_PROCESS("load0", inrarch::load<load0_cfg>(in_coords, load0_out0__matmul0_in0));
+// CHECK-NEXT: INRARCH_PROCESS("load0", inrarch::load<load0_cfg>(n, in_coords, load0_out0__matmul0_in0));
 // CHECK-NEXT: INRARCH_PROCESS("weights0", inrarch::weights<weights0_cfg>(p_hidden_0_weight, weights0__matmul0_in1));
-// CHECK-NEXT: INRARCH_PROCESS("matmul0", inrarch::matmul<matmul0_cfg>(load0_out0__matmul0_in0, weights0__matmul0_in1, matmul0_out0__map0_in0));
-// CHECK: INRARCH_PROCESS("fork0", inrarch::fork<fork0_cfg>(map0_out0__fork0_in0, fork0_out0__map1_in0, fork0_out1__map6_in1));
+// CHECK-NEXT: INRARCH_PROCESS("matmul0", inrarch::matmul<matmul0_cfg>(n, load0_out0__matmul0_in0, weights0__matmul0_in1, matmul0_out0__map0_in0));
+// CHECK: INRARCH_PROCESS("fork0", inrarch::fork<fork0_cfg>(n, map0_out0__fork0_in0, fork0_out0__map1_in0, fork0_out1__map6_in1));
 // CHECK: INRARCH_PROCESS("weights6", inrarch::weights_view<weights6_cfg>(p_out_weight, weights6__broadcast3_in0));
-// CHECK: INRARCH_PROCESS("store2", inrarch::store<store2_cfg>(slice2_out0__store2_in0, out_y0_x1));
+// CHECK: INRARCH_PROCESS("store2", inrarch::store<store2_cfg>(n, slice2_out0__store2_in0, out_y0_x1));
 // CHECK-NEXT: INRARCH_DATAFLOW_END();
 
 // One FIFO per channel (26 kernel-to-kernel + 9 weight streams), one process
@@ -78,6 +79,8 @@
 // HEADER: #include "inrarch/boundary.h"
 // HEADER: typedef float data_t;
 // HEADER: constexpr int TOP_BATCH = 4;
+// HEADER-NEXT: constexpr bool TOP_TILEABLE = true;
+// HEADER: constexpr int TOP_ROW_in_coords = 2;  // elements per sample
 // HEADER: void top(
 
 // NORANGE: error: --emit-hls: fixed-point emission needs range annotations (stream.max_abs)

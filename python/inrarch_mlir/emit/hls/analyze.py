@@ -18,11 +18,17 @@ from ...dialects import stream as S
 from ...dialects import stream_graph as SG
 from ...dialects.walk import body_ops
 from ...kernels.weights import weight_source
+from ...numeric.interpreter import combines_samples
 from ...target import DEFAULT_FIFO_DEPTH, WEIGHT_LANES
 from .calls import CallContext, Wiring, call_for, cast_arg
 from .design import Design, EmitError, Fifo, Port, Process
 from .precision import Precision
 from .scales import solve_scales
+
+#: Kernels with a batch loop: their first argument is the runtime sample count (kernels.h).
+BATCH_KERNELS = frozenset(f"inrarch::{k}" for k in (
+    "load", "store", "load_cvt", "store_cvt", "map", "fork", "broadcast", "broadcast_buffer", "reduce_sum",
+    "slice", "concat", "matmul", "jet"))
 
 
 def cident(text: str, prefix: str) -> str:
@@ -108,6 +114,11 @@ def _weights(ops, names, in_fifo, design):
     return info
 
 
+def _per_sample(shape, design) -> bool:
+    """Whether a port of `shape` holds one row per sample of the design's batch."""
+    return len(shape) >= 1 and shape[0] == design.batch and design.batch > 0
+
+
 def _ports(func, ops, weights_info, design):
     """Top-level ports: (argument index -> Port, store op -> Port)."""
     block = func.regions[0].blocks[0]
@@ -126,7 +137,8 @@ def _ports(func, ops, weights_info, design):
     for a in sorted(used_args):
         shape = torch_shape(block.arguments[a].type)
         name = arg_names[a] if a < len(arg_names) else f"arg{a}"
-        p = Port(name, cident(name, "in" if a == 0 else "p"), max(1, math.prod(shape)), shape, arg_index=a)
+        p = Port(name, cident(name, "in" if a == 0 else "p"), max(1, math.prod(shape)), shape, arg_index=a,
+                 per_sample=a == 0 and _per_sample(shape, design))
         design.inputs.append(p)
         arg_port[a] = p
     ret = next(op for op in ops if op.name == "func.return")
@@ -141,7 +153,8 @@ def _ports(func, ops, weights_info, design):
             raise EmitError(f"result {j} is not produced by a stream.store", ret)
         owner = owner.operation
         shape = tuple(ir.RankedTensorType(owner.results[0].type).shape)
-        p = Port(res_names[j], cident(res_names[j], "out"), max(1, math.prod(shape)), shape, order=orders[j])
+        p = Port(res_names[j], cident(res_names[j], "out"), max(1, math.prod(shape)), shape, order=orders[j],
+                 per_sample=_per_sample(shape, design))
         design.outputs.append(p)
         store_port[owner] = p
     return arg_port, store_port
@@ -157,7 +170,8 @@ def analyze(module, precision: Precision | str = "float") -> Design:
         raise EmitError(f"cannot extract the dataflow graph: {e}", func) from None
     names = {op: n for n, op in sg.kernel_ops.items()}
     ops = body_ops(func)
-    design = Design(prec, 0)
+    design = Design(prec, max((S.channel_info(op.results[0].type).batch for op in ops if op.name == "stream.load"),
+                              default=0), coupled=combines_samples(func))
     out_fifo, in_fifo, in_key = _fifos(sg, names, design)
     weights_info = _weights(ops, names, in_fifo, design)
     arg_port, store_port = _ports(func, ops, weights_info, design)
@@ -175,7 +189,25 @@ def analyze(module, precision: Precision | str = "float") -> Design:
             continue
         call = call_for(op, CallContext(op, name, design, wiring))
         if call is not None:
+            _pass_sample_count(call, name, design, op)
             design.processes.append(Process(name, call, op.name.split(".", 1)[1]))
-        if op.name == "stream.load":
-            design.batch = max(design.batch, S.channel_info(op.results[0].type).batch)
     return design
+
+
+def _pass_sample_count(call, name: str, design: Design, op) -> None:
+    """A batch kernel's first argument: its rows for the top's `n` samples (its own batch where samples interact).
+
+    In a batch-coupled design the shapes after a barrier are the design's own
+    (a reduction over the batch runs with B = 1), so every kernel keeps its
+    configured batch and the top runs whole batches only."""
+    if call.kernel not in BATCH_KERNELS:
+        return
+    if "B" not in call.config:
+        raise EmitError(f"the {call.kernel} call has no batch B in its config; the kernel loops over samples", op)
+    rows = call.config["B"]
+    if design.coupled or design.batch <= 0 or rows % design.batch:
+        count = f"{name}_cfg::B"
+    else:  # a Taylor-mode matmul streams the T coefficient rows of each sample: T * n rows
+        per = rows // design.batch
+        count = "n" if per == 1 else f"{per} * n"
+    call.args.insert(0, count)

@@ -46,7 +46,7 @@ def ap_types_dir() -> str:
 
 
 def _top_signature(d: Design) -> str:
-    args = [f"const mem_t {p.cname}[{p.size}]" for p in d.inputs]
+    args = ["int n"] + [f"const mem_t {p.cname}[{p.size}]" for p in d.inputs]
     args += [f"mem_t {p.cname}[{p.size}]" for p in d.outputs]
     return "void top(" + ", ".join(args) + ")"
 
@@ -68,9 +68,15 @@ def top_h(d: Design) -> str:
     ]
     if p.fixed:
         lines.append(f"typedef {p.calc_t} calc_t;  // map bodies compute true values in this type")
-    lines += ["", f"constexpr int TOP_BATCH = {d.batch};"]
+    lines += ["", "// top(n, ...) computes samples 0..n-1 of its per-sample ports; 1 <= n <= TOP_BATCH (the ports",
+              "// are sized for TOP_BATCH samples, the timing figures are for n = TOP_BATCH).",
+              f"constexpr int TOP_BATCH = {d.batch};",
+              f"constexpr bool TOP_TILEABLE = {'true' if d.tileable else 'false'};"
+              + ("" if d.tileable else "  // samples interact: n must be TOP_BATCH")]
     for port in d.inputs + d.outputs:
         lines.append(f"constexpr int TOP_SIZE_{port.cname} = {port.size};")
+        if port.per_sample:
+            lines.append(f"constexpr int TOP_ROW_{port.cname} = {port.row(d.batch)};  // elements per sample")
     lines += ["", _top_signature(d) + ";", "",
               "#ifndef __SYNTHESIS__",
               "#include <cstdio>",
@@ -132,7 +138,8 @@ def top_cpp(d: Design) -> str:
         out.append(f"  INRARCH_PRAGMA(HLS INTERFACE m_axi port={p.cname} offset=slave bundle=gmem{i} "
                    f"depth={p.size})")
         out.append(f"  INRARCH_PRAGMA(HLS INTERFACE s_axilite port={p.cname} bundle=control)")
-    out += ["  INRARCH_PRAGMA(HLS INTERFACE s_axilite port=return bundle=control)", ""]
+    out += ["  INRARCH_PRAGMA(HLS INTERFACE s_axilite port=n bundle=control)",
+            "  INRARCH_PRAGMA(HLS INTERFACE s_axilite port=return bundle=control)", ""]
     for lanes in sorted({f.lanes for f in d.fifos}):
         out.append(f"  typedef inrarch::word<data_t, {lanes}> w{lanes}_t;")
     out += ["", "  // One FIFO per channel; depth = the balanced stream.fifo depth (#pragma HLS STREAM)."]
@@ -146,22 +153,74 @@ def top_cpp(d: Design) -> str:
     return "\n".join(out) + "\n"
 
 
+def _rows(port, d: Design, n: str) -> str:
+    """C expression: the elements of `port` for `n` samples (its whole size when it is not per sample)."""
+    return f"{n} * TOP_ROW_{port.cname}" if port.per_sample else str(port.size)
+
+
+def _tiles_main(d: Design) -> list[str]:
+    """`run_tiles`: N coordinates through top() in tiles of TOP_BATCH, one call per tile."""
+    if not d.batch_rows:
+        return ["static int run_tiles(const std::string&, const std::string&, long, const std::string&) {",
+                '  std::fprintf(stderr, "error: this design\'s ports do not hold one row per sample; no tiles\\n");',
+                "  return 2;", "}"]
+    c = d.coords
+    params = [p for p in d.inputs if p is not c]
+    outs = d.outputs
+    lines = [
+        "/// N coordinates (float32 [N, in]) through top() in tiles of TOP_BATCH samples, one call per tile",
+        "/// (the last one shorter); prints `TILE t T` after each; writes OUT_DIR/tile_<cname>.bin (float32 [N, row]).",
+        "static int run_tiles(const std::string& data, const std::string& coords, long count, "
+        "const std::string& outd) {",
+        "  if (count < 1) { std::fprintf(stderr, \"error: --tiles needs N >= 1, got %ld\\n\", count); return 2; }",
+        "  if (!TOP_TILEABLE && count % TOP_BATCH != 0) {",
+        "    std::fprintf(stderr, \"error: samples interact in this design: N must be a multiple of %d, got %ld\\n\",",
+        "                 TOP_BATCH, count);",
+        "    return 2;",
+        "  }",
+        "  bool ok = true;",
+    ]
+    lines += [f'  ok = ok && inrarch::tb::read_file(data + "/{p.cname}.bin", {p.cname}, sizeof({p.cname}));'
+              for p in params]
+    lines += [f"  std::vector<mem_t> all_{c.cname}(count * TOP_ROW_{c.cname});",
+              f"  ok = ok && inrarch::tb::read_file(coords, all_{c.cname}.data(), sizeof(mem_t) * all_{c.cname}.size());"]
+    lines += [f"  std::vector<mem_t> all_{p.cname}(count * TOP_ROW_{p.cname});" for p in outs]
+    lines += ["  if (!ok) return 2;",
+              "  const long tiles = (count + TOP_BATCH - 1) / TOP_BATCH;",
+              "  for (long t = 0; t < tiles; ++t) {",
+              "    const long first = t * TOP_BATCH;",
+              "    const int n = static_cast<int>(count - first < TOP_BATCH ? count - first : TOP_BATCH);",
+              f"    std::copy_n(all_{c.cname}.begin() + first * TOP_ROW_{c.cname}, n * TOP_ROW_{c.cname}, {c.cname});",
+              "    top(" + ", ".join(["n"] + [p.cname for p in d.inputs + outs]) + ");"]
+    lines += [f"    std::copy_n({p.cname}, n * TOP_ROW_{p.cname}, all_{p.cname}.begin() + first * TOP_ROW_{p.cname});"
+              for p in outs]
+    lines += ['    std::printf("TILE %ld %ld\\n", t + 1, tiles);', "    std::fflush(stdout);", "  }"]
+    lines += [f'  ok = ok && inrarch::tb::write_file(outd + "/tile_{p.cname}.bin", all_{p.cname}.data(), '
+              f"sizeof(mem_t) * all_{p.cname}.size());" for p in outs]
+    lines += ['  std::printf("overflows=%d\\n", top_report_overflows(stdout));', "  return ok ? 0 : 2;", "}"]
+    return lines
+
+
 def tb_cpp(d: Design) -> str:
-    """The testbench: reads the data files, runs top(), compares (inrarch/testbench.h)."""
+    """The testbench: one call of top() on the data files (compared, inrarch/testbench.h), or tiles."""
     p = d.precision
     if p.fixed:  # |true value| at which a stored value saturates, per output
         sat = [repr((p.limit - p.lsb) * 2.0 ** port.scale) for port in d.outputs]
     else:
         sat = ["HUGE_VAL"] * len(d.outputs)
+    c = d.coords
     lines = [
         "// tb.cpp -- generated by inrarch-translate --emit-hls; do not edit.",
         "// Testbench: reads inputs and PyTorch reference outputs from binary files,",
-        "// runs top(), writes the outputs, prints per-output and overall errors.",
+        "// runs top() once on the data's samples, writes the outputs, prints per-output and overall errors.",
         "//   ./csim [DATA_DIR=data] [OUT_DIR=.] [TOLERANCE]   (exit 1 if max_rel_err > TOLERANCE)",
+        "//   ./csim --tiles DATA_DIR COORDS.bin N OUT_DIR    N coordinates in tiles of TOP_BATCH (no comparison)",
+        "#include <algorithm>",
         "#include <cmath>",
         "#include <cstdio>",
         "#include <cstdlib>",
         "#include <string>",
+        "#include <vector>",
         "",
         '#include "inrarch/testbench.h"',
         '#include "top.h"',
@@ -169,24 +228,46 @@ def tb_cpp(d: Design) -> str:
     ]
     lines += [f"static mem_t {port.cname}[{port.size}];" for port in d.inputs + d.outputs]
     lines += [f"static double ref_{port.cname}[{port.size}];" for port in d.outputs]
-    lines += ["", "int main(int argc, char** argv) {",
-              '  const std::string data = argc > 1 ? argv[1] : "data";',
-              '  const std::string outd = argc > 2 ? argv[2] : ".";',
-              "  const double tolerance = argc > 3 ? std::atof(argv[3]) : -1.0;",
+    lines += [""] + _tiles_main(d)
+    lines += ["", "/// One call on DATA_DIR's samples (at most TOP_BATCH; the compile writes them), compared.",
+              "static int run_data(const std::string& data, const std::string& outd, double tolerance) {",
               "  bool ok = true;"]
+    if c is not None:
+        lines += ["  long n = 0;",
+                  f'  ok = inrarch::tb::read_samples(data + "/{c.cname}.bin", {c.cname}, '
+                  f"sizeof(mem_t) * TOP_ROW_{c.cname}, TOP_BATCH, &n);",
+                  "  if (ok && !TOP_TILEABLE && n != TOP_BATCH) {",
+                  "    std::fprintf(stderr, \"error: samples interact in this design: the data must hold %d samples, "
+                  "got %ld\\n\", TOP_BATCH, n);",
+                  "    return 2;",
+                  "  }"]
+    else:
+        lines += ["  const long n = TOP_BATCH;"]
     lines += [f'  ok = ok && inrarch::tb::read_file(data + "/{port.cname}.bin", {port.cname}, sizeof({port.cname}));'
-              for port in d.inputs]
+              for port in d.inputs if port is not c]
     lines += [f'  ok = ok && inrarch::tb::read_file(data + "/expected_{port.cname}.bin", ref_{port.cname}, '
-              f'sizeof(ref_{port.cname}));' for port in d.outputs]
+              f'sizeof(double) * {_rows(port, d, "n")});' for port in d.outputs]
     lines += ["  if (!ok) return 2;", "",
-              "  top(" + ", ".join(port.cname for port in d.inputs + d.outputs) + ");", "",
-              "  const inrarch::tb::output outputs[] = {"]
-    lines += [f'      {{"{port.name}", "{port.cname}", {port.order}, {port.cname}, ref_{port.cname}, {port.size}, '
-              f'{s}}},' for port, s in zip(d.outputs, sat)]
+              "  top(" + ", ".join(["static_cast<int>(n)"] + [port.cname for port in d.inputs + d.outputs]) + ");",
+              "", "  const inrarch::tb::output outputs[] = {"]
+    lines += [f'      {{"{port.name}", "{port.cname}", {port.order}, {port.cname}, ref_{port.cname}, '
+              f'static_cast<int>({_rows(port, d, "n")}), {s}}},' for port, s in zip(d.outputs, sat)]
     lines += ["  };",
               f"  const inrarch::tb::summary s = inrarch::tb::compare(outputs, {len(d.outputs)}, {TINY!r}, outd);",
               "  inrarch::tb::print_summary(s, top_report_overflows(stdout));",
               "  return inrarch::tb::exit_status(s, tolerance);",
+              "}", "",
+              "int main(int argc, char** argv) {",
+              '  if (argc > 1 && std::string(argv[1]) == "--tiles") {',
+              "    if (argc != 6) {",
+              '      std::fprintf(stderr, "usage: %s --tiles DATA_DIR COORDS.bin N OUT_DIR\\n", argv[0]);',
+              "      return 2;",
+              "    }",
+              "    return run_tiles(argv[2], argv[3], std::atol(argv[4]), argv[5]);",
+              "  }",
+              '  const std::string data = argc > 1 ? argv[1] : "data";',
+              '  const std::string outd = argc > 2 ? argv[2] : ".";',
+              "  return run_data(data, outd, argc > 3 ? std::atof(argv[3]) : -1.0);",
               "}"]
     return "\n".join(lines) + "\n"
 
