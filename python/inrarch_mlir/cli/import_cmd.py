@@ -84,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         return _usage("give --order N (all partials up to N) or --outputs LIST")
     if args.head is not None and args.outputs is None:
         return _usage("--head needs --outputs (the head's inputs)")
+    if args.only_order and args.outputs is not None:
+        return _usage("--only-order and --outputs exclude each other: --outputs names exactly what is computed")
     if args.order is not None and args.order < 0:
         return _usage(f"--order must be >= 0, got {args.order}")
     if args.batch < 1:
