@@ -14,6 +14,13 @@ the run by the FIFO rules of the timing model (`hls_runtime/README.md`,
 timing model's simulated cycles of the same design: report.json `cycles`
 when OUTDIR is (or holds) a compile's output, else a simulation of the
 project's design.mlir, else `none`, with the source named.
+
+`--coords FILE.npy` ([N, in_features], any N) runs the design over those
+coordinates in tiles of its batch, one call of the top per tile, with a
+progress bar (`emit.tiles`); writes the outputs to DIR/csim_outputs.npy
+([N, columns], float32; the columns named in the .json beside it) or
+`--out`, and compares them with the PyTorch float64 reference recomputed
+from the model the compile saved (`--no-reference` skips that).
 """
 
 from __future__ import annotations
@@ -48,6 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=600, metavar="S", help="run time limit in seconds")
     parser.add_argument("--rebuild", action="store_true", help="rebuild even if the binary is up to date")
     parser.add_argument("--json", default=None, metavar="FILE", help="also write the result as JSON")
+    parser.add_argument("--coords", default=None, metavar="FILE.npy",
+                        help="run these coordinates ([N, in_features] .npy, any N) in tiles of the design batch")
+    parser.add_argument("--out", default=None, metavar="FILE.npy",
+                        help="with --coords: where the outputs go (default OUTDIR/csim_outputs.npy)")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="with --coords: skip the PyTorch reference and the comparison (huge inputs)")
 
 
 def _err(msg: str) -> int:
@@ -186,6 +199,12 @@ def run(args: argparse.Namespace) -> int:
                     "(or inrarch_mlir.compiler.Compilation.build_project), which writes it")
     if args.timed and not args.bounded:
         return _err("--timed stamps the bounded simulation: give --bounded too")
+    if args.coords is None and (args.out is not None or args.no_reference):
+        return _err("--out and --no-reference go with --coords")
+    if args.coords is not None:
+        if args.timed:
+            return _err("--timed measures one call at the design batch; it does not combine with --coords")
+        return _run_coords(args, proj, cfg, prec, tol)
     mode = "timed" if args.timed else "bounded" if args.bounded else "unbounded"
     t0 = time.perf_counter()
     exe, log, ok = build(proj, cfg, args.bounded, args.opt, args.rebuild, timed=args.timed)
@@ -254,5 +273,86 @@ def run(args: argparse.Namespace) -> int:
         f32_note = f" and {F32_FACTOR:g}x PyTorch's own float32 error ({torch_f32:.3e})" if torch_f32 is not None \
             and args.tolerance is None else ""
         return _err(f"max_rel_err={res['max_rel_err']:.3e} exceeds the tolerance {tol:g}{f32_note} (worst output "
+                    f"{res['worst']})")
+    return 0
+
+
+def _run_coords(args: argparse.Namespace, proj: Path, cfg: dict, prec: str, tol: float) -> int:
+    """`--coords`: every coordinate through the design in tiles, then the comparison."""
+    import numpy as np
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..emit.model_record import RecordError
+    from ..emit.tiles import TilesError, check_tileable, read_coords, reference, run_tiles
+    from ..numeric.compare import accepted, compare
+
+    tiles = cfg.get("tiles")
+    if not tiles or not tiles.get("coords"):
+        return _err(f"{proj / 'csim.json'} has no tile description (emitted before tiles existed); re-emit the "
+                    "project")
+    try:
+        coords = read_coords(args.coords, tiles["coords"]["row"])
+        check_tileable(tiles, len(coords))
+    except TilesError as e:
+        return _err(str(e))
+    mode = "bounded" if args.bounded else "unbounded"
+    t0 = time.perf_counter()
+    exe, log, ok = build(proj, cfg, args.bounded, args.opt, args.rebuild)
+    t_build = time.perf_counter() - t0
+    if not ok:
+        first = next((ln for ln in log.read_text().splitlines() if "error" in ln), "compilation failed")
+        return _err(f"g++ failed ({mode} build): {first.strip()[:300]} (full log: {log})")
+    outs = cfg["outputs"]
+    n, batch = len(coords), tiles["batch"]
+    console = Console(stderr=True)
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    t1 = time.perf_counter()
+    try:
+        with Progress(*columns, console=console, transient=not console.is_terminal) as bar:
+            task = bar.add_task(f"csim {n:,} coordinates in tiles of {batch}", total=-(-n // batch))
+            got, stdout = run_tiles(exe, proj, coords, outs, tiles, timeout=args.timeout,
+                                    on_tile=lambda done, total: bar.update(task, completed=done, total=total))
+        t_run = time.perf_counter() - t1
+        out = Path(args.out) if args.out else Path(args.outdir) / "csim_outputs.npy"
+        names = [f"{o['name']}[{k}]" if got[j].shape[1] > 1 else o["name"]
+                 for j, o in enumerate(outs) for k in range(got[j].shape[1])]
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            np.save(out, np.concatenate(got, axis=1))
+            out.with_suffix(".json").write_text(json.dumps({"samples": n, "columns": names, "batch": batch,
+                                                            "coords": str(args.coords)}, indent=1) + "\n")
+        except OSError as e:
+            return _err(f"cannot write '{out}': {e.strerror or e}")
+        overflow = [ln for ln in stdout.splitlines() if ln.startswith("OVERFLOW")]
+        for ln in overflow:
+            print(ln)
+        print(f"wrote {out} ([{n}, {len(names)}] float32: {', '.join(names[:6])}{', ...' if len(names) > 6 else ''}); "
+              f"{-(-n // batch)} tile(s) of {batch}, {mode}, build {t_build:.1f}s, run {t_run:.2f}s")
+        res = {"samples": n, "tiles": -(-n // batch), "batch": batch, "outputs_file": str(out), "mode": mode,
+               "precision": prec, "build_seconds": t_build, "run_seconds": t_run, "overflows": overflow}
+        if not args.no_reference:
+            with Progress(*columns, console=console, transient=not console.is_terminal) as bar:
+                task = bar.add_task("PyTorch float64 reference", total=None)
+                ref, f32 = reference(proj, coords, tiles,
+                                     on_chunk=lambda done, total: bar.update(task, completed=done, total=total))
+            orders = [o["order"] for o in outs]
+            labels = [o["name"] for o in outs]
+            cmp = compare(got, ref, labels, orders)
+            torch_f32 = compare(f32, ref, labels, orders)["max_rel_err"]
+            print(f"max_abs_err={cmp['max_abs_err']:.3e} max_rel_err={cmp['max_rel_err']:.3e} "
+                  f"torch_f32_rel_err={torch_f32:.3e} (worst {cmp['worst']}; {n:,} coordinates, {prec}, {mode})")
+            res.update(cmp)
+            res.update({"tolerance": tol, "torch_f32_rel_err": torch_f32})
+    except (TilesError, RecordError) as e:
+        return _err(str(e))
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=1, default=str) + "\n")
+    if res["overflows"]:
+        return _err(f"fixed-point overflow in {len(res['overflows'])} place(s) (see OVERFLOW lines); the range "
+                    "analysis does not cover these coordinates")
+    if not args.no_reference and not accepted(res["max_rel_err"], tol,
+                                              res["torch_f32_rel_err"] if args.tolerance is None else None):
+        return _err(f"max_rel_err={res['max_rel_err']:.3e} exceeds the tolerance {tol:g} (worst output "
                     f"{res['worst']})")
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -140,6 +141,8 @@ def top_cpp(d: Design) -> str:
         out.append(f"  INRARCH_PRAGMA(HLS INTERFACE s_axilite port={p.cname} bundle=control)")
     out += ["  INRARCH_PRAGMA(HLS INTERFACE s_axilite port=n bundle=control)",
             "  INRARCH_PRAGMA(HLS INTERFACE s_axilite port=return bundle=control)", ""]
+    if not any(p.call.args and re.fullmatch(r"(\d+ \* )?n", p.call.args[0]) for p in d.processes):
+        out += ["  static_cast<void>(n);  // samples interact: every kernel runs its configured batch", ""]
     for lanes in sorted({f.lanes for f in d.fifos}):
         out.append(f"  typedef inrarch::word<data_t, {lanes}> w{lanes}_t;")
     out += ["", "  // One FIFO per channel; depth = the balanced stream.fifo depth (#pragma HLS STREAM)."]
@@ -393,6 +396,10 @@ def write_project(d: Design, outdir, *, part: str = DEFAULT_PART, clock: float =
         "outputs": [{"name": p.name, "cname": p.cname, "order": p.order, "size": p.size, "scale": p.scale}
                     for p in d.outputs],
         "fifos": [{"name": f.cname, "edge": f.edge, "depth": f.depth} for f in d.fifos],
+        # `csim --tiles`: the coordinate port and each output's elements per sample
+        "tiles": {"batch": d.batch, "tileable": d.tileable, "batch_rows": d.batch_rows,
+                  "coords": {"cname": d.coords.cname, "row": d.coords.row(d.batch)} if d.coords else None,
+                  "rows": {p.cname: p.row(d.batch) for p in d.outputs if p.per_sample}},
     }
     (out / "csim.json").write_text(json.dumps(csim, indent=1) + "\n")
     return out
