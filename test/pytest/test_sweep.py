@@ -101,6 +101,8 @@ def test_local_sweep_records_rows_and_failures_and_resumes(tmp_path, capsys):
     assert main(argv) == 0  # every point done (ok or failed): nothing runs again
     assert "4 already done, 0 run now" in capsys.readouterr().out
     assert rows_of(out) == rows
+    assert main(argv + ["--dry-run"]) == 0
+    assert "4 point(s), 4 done" in capsys.readouterr().out
     assert (out / rows[0]["point"] / "report.json").stat().st_mtime_ns == first
 
 

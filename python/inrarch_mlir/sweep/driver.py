@@ -58,7 +58,8 @@ def run_sweep(points: Sequence[Point], outdir, *, workers: Optional[int] = None,
       see `outdir` (a shared file system) for the projects to land there; results.csv is written here.
     - csim: run `inrarch csim` on each compiled point ("unbounded", "bounded" or "timed").
     - on_start(n) is told how many points will run; on_row(task, row) hears of each as it finishes.
-    Raises SweepError when the scheduler cannot be reached."""
+    The local pool spawns its workers, which import the caller's main module: call this under
+    `if __name__ == "__main__":` in a script. Raises SweepError when the scheduler cannot be reached."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     table = ResultsTable(outdir / RESULTS_CSV)

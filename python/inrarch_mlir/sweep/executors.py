@@ -11,6 +11,7 @@ recorded the same way.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import uuid
 from collections import deque
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -21,9 +22,19 @@ from .points import SweepError, Task
 from .runner import CRASHED, ERROR, failed_row, run_task
 
 
+#: Thread-pool sizes of the numeric libraries in a worker: parallelism is across points, so one thread
+#: each (set before numpy, scipy or torch load in the fresh worker, which is when they read them).
+ONE_THREAD = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def _one_thread() -> None:
+    os.environ.update(ONE_THREAD)
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     # spawn: a fresh interpreter per worker; forking a process that has loaded torch or MLIR is unsafe.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_one_thread)
 
 
 def _outcome(future, task: Task):

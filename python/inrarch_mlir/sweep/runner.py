@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -43,6 +44,11 @@ def one_line(text: str, limit: int = 400) -> str:
     """The first non-empty line of an error, shortened: a CSV cell, not a log."""
     line = next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
     return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def compile_error(message) -> str:
+    """A CompileFailed message as one line, without the location of the in-memory module (`-:2:3:`)."""
+    return re.sub(r"^(-|<stdin>):\d+(:\d+)?: (error: )?", "", one_line(message))
 
 
 def failed_row(task: Task, status: str, error: str, seconds: float = 0.0) -> dict:
@@ -112,7 +118,7 @@ def run_task(task: Task) -> dict:
                     dsp_budget=point.dsp_budget, part=point.part, fifo_tolerance=point.fifo_tolerance, ad=point.ad,
                     seed=point.seed, overwrite=True)
         except CompileFailed as e:
-            row.update(status=COMPILE_FAILED, error=one_line(e))
+            row.update(status=COMPILE_FAILED, error=compile_error(e))
         else:
             row.update(report_columns(json.loads((Path(task.outdir) / "report.json").read_text()), point.key()))
             if task.csim:
