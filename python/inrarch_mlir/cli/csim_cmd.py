@@ -150,6 +150,15 @@ def model_cycles(proj: Path, given: Path) -> tuple[int | None, str]:
     return None, "none: no report.json and no design.mlir"
 
 
+def _data_samples(proj: Path) -> tuple[int | None, int | None]:
+    """(samples in the testbench data, design batch) from data/manifest.json (None: an older project)."""
+    try:
+        m = json.loads((proj / "data" / "manifest.json").read_text())
+        return int(m["samples"]), int(m["batch"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
+
+
 def _timed_result(stdout: str, proj: Path, given: Path) -> dict | str:
     """Parses the timed run's `TIMED:` line, prints `cycles_csim= cycles_model=`; a str is an error."""
     import re
@@ -164,7 +173,13 @@ def _timed_result(stdout: str, proj: Path, given: Path) -> dict | str:
         return "the timed simulation printed no 'TIMED: cycles=' line (was it built with -DINRARCH_TIMED?)"
     csim, events = int(m.group(1)), int(m.group(2))
     model, source = model_cycles(proj, given)
-    gap = None if model is None else (csim - model) / model if model else 0.0
+    samples, batch = _data_samples(proj)
+    if samples is not None and samples != batch:  # the model's figure is for a call with n = batch
+        source += f"; not compared: the data holds {samples} of the batch's {batch} samples"
+        model_gap = None
+    else:
+        model_gap = model
+    gap = None if model_gap is None else (csim - model_gap) / model_gap if model_gap else 0.0
     print(f"cycles_csim={csim} cycles_model={model if model is not None else 'none'}"
           + (f" gap={gap * 100:+.3f}%" if gap is not None else "") + f" (model: {source}; {events:,} FIFO accesses)")
     if gap is not None and abs(gap) > 0.01:
@@ -332,6 +347,7 @@ def _run_coords(args: argparse.Namespace, proj: Path, cfg: dict, prec: str, tol:
         res = {"samples": n, "tiles": -(-n // batch), "batch": batch, "outputs_file": str(out), "mode": mode,
                "precision": prec, "build_seconds": t_build, "run_seconds": t_run, "overflows": overflow}
         if not args.no_reference:
+            t2 = time.perf_counter()
             with Progress(*columns, console=console, transient=not console.is_terminal) as bar:
                 task = bar.add_task("PyTorch float64 reference", total=None)
                 ref, f32 = reference(proj, coords, tiles,
@@ -343,7 +359,8 @@ def _run_coords(args: argparse.Namespace, proj: Path, cfg: dict, prec: str, tol:
             print(f"max_abs_err={cmp['max_abs_err']:.3e} max_rel_err={cmp['max_rel_err']:.3e} "
                   f"torch_f32_rel_err={torch_f32:.3e} (worst {cmp['worst']}; {n:,} coordinates, {prec}, {mode})")
             res.update(cmp)
-            res.update({"tolerance": tol, "torch_f32_rel_err": torch_f32})
+            res.update({"tolerance": tol, "torch_f32_rel_err": torch_f32,
+                        "reference_seconds": time.perf_counter() - t2})
     except (TilesError, RecordError) as e:
         return _err(str(e))
     if args.json:

@@ -18,8 +18,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
-#: Samples per reference computation (whole tiles, at least one): large enough to keep PyTorch busy.
-REFERENCE_CHUNK = 4096
+#: Samples per reference computation (whole tiles, at least one): few calls (each has a fixed cost), bounded memory.
+REFERENCE_CHUNK = 32768
 
 
 class TilesError(ValueError):
