@@ -219,7 +219,7 @@ class Compilation:
         t = time.perf_counter()
         imp = self.imported
         coords = imp.coords[:testbench_samples(self.design)]  # capped: a huge batch writes no huge files
-        ref, f32, _ = references(imp, coords)
+        ref, f32, _ = references(imp, coords, coupled=self.coupled)
         expected = [r.detach().numpy() for r in ref]
         for r, e in zip(imp.layout.results, expected):
             bad = ~np.isfinite(e)

@@ -127,7 +127,7 @@ def reference(proj: Path, coords: np.ndarray, tiles: dict, *,
     total = -(-len(coords) // chunk)
     for k, lo in enumerate(range(0, len(coords), chunk)):
         x = torch.from_numpy(coords[lo:lo + chunk].copy())
-        r, f, _ = references(rec, x)
+        r, f, _ = references(rec, x, coupled=not tiles["tileable"])
         ref.append([t.detach().double().numpy().reshape(len(x), -1) for t in r])
         f32.append([t.detach().double().numpy().reshape(len(x), -1) for t in f])
         if on_chunk is not None:

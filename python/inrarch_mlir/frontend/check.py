@@ -267,9 +267,10 @@ def check_module(result, *, tolerance: Optional[float] = None) -> CheckReport:
     return report
 
 
-def references(result, coords: Optional[torch.Tensor] = None):
+def references(result, coords: Optional[torch.Tensor] = None, coupled: Optional[bool] = None):
     """(float64 reference, PyTorch float32's own results, whether samples interact) for
-    an `ImportResult` at `coords` (default: its example batch).
+    an `ImportResult` at `coords` (default: its example batch); `coupled` when the
+    caller knows (the compiled design's barriers say), else `couples_samples` tells.
 
     The reference is per-sample `torch.func` (`reference_partials`) in float64,
     the head (if any) applied in float64 too; for a model whose samples interact
@@ -283,7 +284,7 @@ def references(result, coords: Optional[torch.Tensor] = None):
     p64 = [p.detach().double() for _, p in m64.named_parameters()]
     if h64 is not None:
         p64 += [p.detach().double() for _, p in h64.named_parameters()]
-    coupled = couples_samples(module, coords)
+    coupled = couples_samples(module, coords) if coupled is None else coupled
     if coupled:  # per-sample derivatives are not what was traced: the batch function is the reference
         ref = [r.detach() for r in with_head(derivative_function(m64, layout), layout, h64)(coords.double(), *p64)]
     else:

@@ -13,7 +13,8 @@ import torch
 from inrarch_mlir.frontend import FrontendError, load_model
 from inrarch_mlir.frontend.derivatives import DerivativeLayout, Output, Partial, derivative_function
 from inrarch_mlir.frontend.outputs import parse_outputs
-from inrarch_mlir.frontend.taylor import Collapsed, jet_plan, taylor_function
+from inrarch_mlir.frontend.jet_plan import Collapsed, jet_plan
+from inrarch_mlir.frontend.taylor import taylor_function
 
 
 def names(outs):

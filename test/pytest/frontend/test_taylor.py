@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from inrarch_mlir.frontend import DerivativeLayout, FrontendError, import_model, load_model, reference_partials
-from inrarch_mlir.frontend.taylor import index_of, multi_indices, taylor_function, vector_partitions
+from inrarch_mlir.frontend.jet_plan import index_of, multi_indices, vector_partitions
+from inrarch_mlir.frontend.taylor import taylor_function
 
 SMALL = {
     "siren": "siren:in={d},hidden=8,layers=2,out=2,w0=30",
