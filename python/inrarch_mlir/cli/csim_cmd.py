@@ -39,6 +39,13 @@ TOOL = "inrarch csim"
 DEFAULT_TOLERANCE = {"float": 1e-4, "fixed": 1e-3}
 
 
+def _first_error(log) -> str:
+    """The compiler's first `error:` line of a build log (its first line is the g++ command, which says -Werror)."""
+    lines = log.read_text(errors="replace").splitlines()[1:]
+    first = next((ln for ln in lines if "error:" in ln), next((ln for ln in lines if "error" in ln), "compilation failed"))
+    return first.strip()[:300]
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("outdir", metavar="OUTDIR", help="an HLS project written by inrarch-translate --emit-hls / "
                         "inrarch compile (the directory holding csim.json), or its parent")
@@ -225,8 +232,7 @@ def run(args: argparse.Namespace) -> int:
     exe, log, ok = build(proj, cfg, args.bounded, args.opt, args.rebuild, timed=args.timed)
     t_build = time.perf_counter() - t0
     if not ok:
-        first = next((ln for ln in log.read_text().splitlines() if "error" in ln), "compilation failed")
-        return _err(f"g++ failed ({mode} build): {first.strip()[:300]} (full log: {log})")
+        return _err(f"g++ failed ({mode} build): {_first_error(log)} (full log: {log})")
     t1 = time.perf_counter()
     env = dict(os.environ)
     if args.timed:
@@ -316,8 +322,7 @@ def _run_coords(args: argparse.Namespace, proj: Path, cfg: dict, prec: str, tol:
     exe, log, ok = build(proj, cfg, args.bounded, args.opt, args.rebuild)
     t_build = time.perf_counter() - t0
     if not ok:
-        first = next((ln for ln in log.read_text().splitlines() if "error" in ln), "compilation failed")
-        return _err(f"g++ failed ({mode} build): {first.strip()[:300]} (full log: {log})")
+        return _err(f"g++ failed ({mode} build): {_first_error(log)} (full log: {log})")
     outs = cfg["outputs"]
     n, batch = len(coords), tiles["batch"]
     console = Console(stderr=True)
