@@ -113,7 +113,7 @@ def fit_image(spec: str, image: np.ndarray, steps: int, lr: float = 1e-3, seed: 
     module = build_model(spec, seed).train()
     x = torch.from_numpy(pixel_grid(*image.shape))
     y = torch.from_numpy(image.reshape(-1, 1).astype(np.float32))
-    mse = train(module, lambda: ((module(x) - y) ** 2).mean(), steps, lr, "fit SIREN")
+    train(module, lambda: ((module(x) - y) ** 2).mean(), steps, lr, "fit SIREN")
     module.eval()
     with torch.no_grad():
         fit = module(x).numpy().reshape(image.shape)
@@ -189,12 +189,14 @@ class Derivatives:
         return np.trace(self.hessian, axis1=2, axis2=3)
 
 
-def derivatives_float64(module, coords: np.ndarray, chunk: int = 4096) -> Derivatives:
-    """Value, Jacobian and Hessian of `module` at every coordinate by `torch.func` in float64."""
+def derivatives_torch(module, coords: np.ndarray, dtype: str = "float64", chunk: int = 4096) -> Derivatives:
+    """Value, Jacobian and Hessian of `module` at every coordinate by `torch.func` in `dtype`
+    (float64: the reference; float32: what PyTorch itself achieves), returned as float64."""
     import torch
     from torch.func import jacfwd, jacrev, vmap
 
-    model = copy.deepcopy(module).double().eval()
+    kind = {"float64": torch.float64, "float32": torch.float32}[dtype]
+    model = copy.deepcopy(module).to(kind).eval()
 
     def f(x):
         return model(x.unsqueeze(0)).reshape(-1)
@@ -202,10 +204,10 @@ def derivatives_float64(module, coords: np.ndarray, chunk: int = 4096) -> Deriva
     parts: Dict[str, List[np.ndarray]] = {"value": [], "jacobian": [], "hessian": []}
     with torch.no_grad():
         for lo in range(0, len(coords), chunk):
-            x = torch.from_numpy(np.asarray(coords[lo:lo + chunk], dtype=np.float64))
-            parts["value"].append(vmap(f)(x).numpy())
-            parts["jacobian"].append(vmap(jacrev(f))(x).numpy())
-            parts["hessian"].append(vmap(jacfwd(jacrev(f)))(x).numpy())
+            x = torch.from_numpy(np.asarray(coords[lo:lo + chunk], dtype=np.float32)).to(kind)
+            parts["value"].append(vmap(f)(x).double().numpy())
+            parts["jacobian"].append(vmap(jacrev(f))(x).double().numpy())
+            parts["hessian"].append(vmap(jacfwd(jacrev(f)))(x).double().numpy())
     return Derivatives(*(np.concatenate(parts[k]) for k in ("value", "jacobian", "hessian")))
 
 
@@ -214,9 +216,11 @@ def derivatives_float64(module, coords: np.ndarray, chunk: int = 4096) -> Deriva
 # ---------------------------------------------------------------------------
 
 
-def compile_design(outdir: Path, model: str, *, weights: Path, outputs: str, batch: int, head=None):
+def compile_design(outdir: Path, model: str, *, weights: Path, outputs: str, batch: int, head=None,
+                   precision: str = "float"):
     """`inrarch_mlir.compile` of `model` with `weights` for `outputs` (and `head`) into `outdir`
-    (replaced); prints one line per stage and the design's figures; returns the report."""
+    (replaced) at `precision` (float or fixed<W,I>); prints one line per stage and the design's
+    figures; returns the report."""
     import inrarch_mlir
     from inrarch_mlir.compiler import CompileFailed
 
@@ -230,7 +234,8 @@ def compile_design(outdir: Path, model: str, *, weights: Path, outputs: str, bat
     t0 = time.perf_counter()
     try:
         report = inrarch_mlir.compile(model, None, batch, outdir=str(outdir), outputs=outputs, head=head,
-                                      weights=str(weights), overwrite=True, progress=progress)
+                                      weights=str(weights), precision=precision, overwrite=True,
+                                      progress=progress)
     except CompileFailed as e:
         raise ExampleError(f"compile failed: {e}") from None
     r = report.to_dict()
@@ -327,7 +332,8 @@ def write_json(path: Path, figures: dict) -> None:
 def add_common_arguments(parser) -> None:
     parser.add_argument("--smoke", action="store_true",
                         help="tiny model and image, a few seconds (what the test suite runs); writes only to --workdir")
-    parser.add_argument("--refit", action="store_true", help="fit the model again instead of loading the committed weights")
+    parser.add_argument("--refit", action="store_true",
+                        help="fit the model again instead of loading the committed weights")
     parser.add_argument("--workdir", type=Path, default=None,
                         help=f"where designs are compiled (default {BUILD.relative_to(HERE.parent)}/, a temporary "
                              "directory with --smoke)")
