@@ -46,12 +46,14 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 from .deadlock import find_cycle
-from .events import EventProgram, StagePattern
+from .events import EventProgram, ProgramShape, StagePattern
 from .graph import DataflowGraph
-from .simulate import Simulator
+from .timer import CycleFinder, SteadyTimer, make_timer
 
 __all__ = ["BalanceResult", "balance", "depth_for_shift", "lp_depths"]
 
+#: Batch the LP is solved at when a large batch is timed from its steady state.
+LP_BATCH = 256
 _CUT_SLOPES = (0.0, 0.125, 0.25, 0.5, 0.75, 1.0)  # fractions of W/P
 
 
@@ -335,8 +337,8 @@ def lp_depths(graph: DataflowGraph, *, min_depth: int = 1, period: int | None = 
 
     Returns (integer depths per edge name, LP start cycles per kernel stage,
     the LP optimum in bits (not a lower bound, see `BalanceResult`), the
-    period, the `EventProgram` of the graph)."""
-    prog = EventProgram(graph, None)
+    period, the `ProgramShape` of the graph)."""
+    prog = ProgramShape(graph)
     periods = stage_periods(graph, prog, period)
     P = max(periods.values(), default=1)
     units = _units(graph, prog, periods)
@@ -354,22 +356,21 @@ def lp_depths(graph: DataflowGraph, *, min_depth: int = 1, period: int | None = 
 
 
 # -- verification and tightening -------------------------------------------------------
-def _repair_sequential(graph: DataflowGraph, d: np.ndarray, max_rounds: int, seconds: float | None = 10.0) -> int:
+def _repair_sequential(graph: DataflowGraph, d: np.ndarray, max_rounds: int, seconds: float | None = 10.0,
+                       steady: bool | None = None) -> int:
     """Grows (in place) the full FIFOs of every cycle of waits in the sequential
     program order until there is none, then bisects each grown FIFO back down
     while none appears (within `seconds`); returns how many FIFOs grew."""
-    prog = EventProgram(graph, None, pipelined=False)
-    prog.set_depths(d)
+    finder = CycleFinder(graph, pipelined=False, steady=steady)
     index = {e.name: i for i, e in enumerate(graph.edges)}
     before = d.copy()
     for _ in range(max_rounds):
-        report = find_cycle(prog)
+        report = find_cycle(finder.program(d))
         if report is None:
             break
         full = [index[n] for n, state in report.fifos.items() if state == "full"]
         for i in full or [index[n] for n in report.fifos]:
             d[i] += max(1, d[i] // 2)
-            prog.set_depth(i, int(d[i]))
     else:
         raise RuntimeError(f"the sequential program order still deadlocks after {max_rounds} rounds of growth")
     grown = np.flatnonzero(d > before)
@@ -379,41 +380,21 @@ def _repair_sequential(graph: DataflowGraph, d: np.ndarray, max_rounds: int, sec
         lo, hi = int(before[i]), int(d[i])  # lo - 1 < before[i]: known to deadlock or not needed
         while lo < hi and (deadline is None or time.perf_counter() < deadline):
             mid = (lo + hi) // 2
-            prog.set_depth(i, mid)
-            if find_cycle(prog) is None:
+            d[i] = mid
+            if find_cycle(finder.program(d)) is None:
                 hi = mid
             else:
                 lo = mid + 1
         d[i] = hi
-        prog.set_depth(i, hi)
     return int((d > before).sum())
 
-
-
-def _check(sim: Simulator, limit: int, exact_events: int, dirty=None, max_sweeps=128) -> bool:
-    status = sim.sweep(dirty=dirty, limit=limit, max_sweeps=max_sweeps)
-    if status == "converged":
-        return True
-    if status == "exceeded" or sim.prog.n_events > exact_events:
-        return False
-    ok = sim.frontier()
-    return ok and int(sim.times.max()) + 1 <= limit
-
-
-def _peaks(prog: EventProgram, T: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(prog.graph.edges), dtype=np.int64)
-    for i in range(len(out)):
-        lo, hi = prog.eoff[i], prog.eoff[i + 1]
-        tw = T[prog.wflat[lo:hi]]
-        tr = T[prog.rflat[lo:hi]]
-        out[i] = (np.arange(1, hi - lo + 1) - np.searchsorted(tr, tw, "left")).max()
-    return out
 
 
 def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
             period: int | None = None, shrink: bool = True, shrink_threshold: int = 2,
             shrink_seconds: float | None = 30.0, exact_events: int = 3_000_000,
-            max_raise_rounds: int = 12, max_sequential_rounds: int = 1000) -> BalanceResult:
+            max_raise_rounds: int = 12, max_sequential_rounds: int = 1000,
+            steady: bool | None = None) -> BalanceResult:
     """Size every FIFO of ``graph`` for full throughput with the fewest bits.
 
     * ``min_depth``: smallest depth handed out (HLS uses 2 by default).
@@ -424,40 +405,39 @@ def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
     * ``exact_events``: above this many events, runs whose fast solver does
       not settle count as failures instead of running the exact solver
       (safe: depths are only ever accepted after a successful check).
+    * ``steady``: time the full batch from its periodic regime (`steady`;
+      None: when the model exceeds `steady.STEADY_MIN_EVENTS` events); the
+      LP then runs on `LP_BATCH` samples when the batch is larger (its
+      depths are only the starting point; checks are exact at the batch).
     """
     t0 = time.perf_counter()
-    depths, schedule, opt, P, prog = lp_depths(graph, min_depth=min_depth, period=period)
+    timer = make_timer(graph, exact_events, steady)
+    lp_graph = graph
+    if isinstance(timer, SteadyTimer) and graph.samples > LP_BATCH:  # the rigid LP unrolls the batch
+        lp_graph = timer.fam.at(LP_BATCH)
+    depths, schedule, opt, P, _ = lp_depths(lp_graph, min_depth=min_depth, period=period)
     lp_d = dict(depths)
     t1 = time.perf_counter()
     names = [e.name for e in graph.edges]
     bits = np.array([e.bits_per_word for e in graph.edges], dtype=np.int64)
 
     # reference: unbounded FIFOs
-    ref_sim = Simulator(prog)
-    if ref_sim.sweep(max_sweeps=4) != "converged":  # pragma: no cover - acyclic without back-pressure
-        raise RuntimeError("unbounded simulation did not settle")
-    ref = int(ref_sim.times.max()) + 1 if prog.n_events else 0
-    ref_peaks = _peaks(prog, ref_sim.times)
+    ref, ref_peaks = timer.reference()
     limit = int(math.floor(ref * (1 + tol) + 1e-9))
 
     # verify, growing the FIFOs that were full when kernels stalled
     d = np.array([depths[n] for n in names], dtype=np.int64)
-    prog.set_depths(d)
-    sim = Simulator(prog)
     rounds = 0
     while True:
-        sim.times = prog.nominal.copy()
-        if _check(sim, limit, exact_events):
+        if timer.check(d, limit):
             break
         rounds += 1
         if rounds > max_raise_rounds:
             d = np.maximum(d, np.maximum(ref_peaks, min_depth))
-            prog.set_depths(d)
-            sim.times = ref_sim.times.copy()
-            ok = _check(sim, limit, exact_events)
-            assert ok, "depths from the unbounded run must reproduce it"
+            if not timer.check(d, limit, "ref"):
+                raise RuntimeError("depths from the unbounded run do not reproduce it")
             break
-        res = sim.result(trace_points=0)
+        res = timer.result()
         if res.deadlocked:
             grow = np.array([res.blocked_fifos.get(n) == "full" for n in names])
         else:
@@ -465,23 +445,22 @@ def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
         if not grow.any():
             grow[:] = True
         d = np.where(grow, d + np.maximum(1, d // 2), d)
-        prog.set_depths(d)
     t2 = time.perf_counter()
 
     # tighten: peak occupancy of the verified run reproduces it exactly; the
     # unbounded run's peaks do too, and win when stalls the LP schedule did
     # not foresee made the verified depths grow
-    d = np.maximum(_peaks(prog, sim.times), min_depth)
+    d = np.maximum(timer.peaks(), min_depth)
     ref_d = np.maximum(ref_peaks, min_depth)
+    start = "current"
     if int((bits * ref_d).sum()) < int((bits * d).sum()):
-        d = ref_d
-        sim.times = ref_sim.times.copy()
-    prog.set_depths(d)
+        d, start = ref_d, "ref"
+    ok = timer.check(d, limit, start)
+    assert ok, "peak occupancies reproduce the run they come from"
+    timer.accept()
     shrunk = 0
     if shrink:
         deadline = None if shrink_seconds is None else time.perf_counter() + shrink_seconds
-        kern_of = {i: (prog.src[i], prog.dst[i]) for i in range(len(d))}
-        good = sim.times.copy()
         order = sorted((i for i in range(len(d)) if d[i] > max(shrink_threshold, min_depth)),
                        key=lambda i: -int(bits[i] * d[i]))
         for i in order:
@@ -489,30 +468,23 @@ def balance(graph: DataflowGraph, *, min_depth: int = 1, tol: float = 0.01,
                 break
             lo, hi = min_depth, int(d[i])
             before = hi
-            dirty = np.zeros(len(prog.names), dtype=bool)
-            dirty[list(kern_of[i])] = True
             while lo < hi:
                 mid = (lo + hi) // 2
-                prog.set_depth(i, mid)
-                sim.times = good.copy()
-                if _check(sim, limit, exact_events, dirty=dirty):
+                d[i] = mid
+                if timer.check(d, limit, "good", edge=i):
                     hi = mid
-                    good = sim.times.copy()
+                    timer.accept()
                 else:
                     lo = mid + 1
-            prog.set_depth(i, hi)
             d[i] = hi
             shrunk += hi < before
-        sim.times = good
-        d = np.maximum(_peaks(prog, good), min_depth)
-        prog.set_depths(d)
-    grown = _repair_sequential(graph, d, max_rounds=max_sequential_rounds)
+        timer.restore()
+        d = np.maximum(timer.peaks(), min_depth)
+    grown = _repair_sequential(graph, d, max_rounds=max_sequential_rounds, steady=steady)
     if grown:
-        prog.set_depths(d)
-        sim.times = prog.nominal.copy()
-        ok = _check(sim, limit, exact_events)
+        ok = timer.check(d, limit)
         assert ok, "deeper FIFOs never slow the design down"
-    cycles = int(sim.times.max()) + 1 if prog.n_events else 0
+    cycles = timer.cycles()
     t3 = time.perf_counter()
     out = {n: int(x) for n, x in zip(names, d)}
     return BalanceResult(

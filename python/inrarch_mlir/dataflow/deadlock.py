@@ -13,6 +13,10 @@ By default both program orders of `events` are checked: the pipelined one
 HLS pipelines run) and the sequential one (every write in its own
 iteration: the C++ source order the bounded C simulation runs, and a
 pipeline that holds nothing). A design must be deadlock-free in both.
+
+A cycle of waits lies within one slab of samples (`steady`), so a large
+batch is checked on a smaller one that has a regular middle slab: the
+result is the same, and the words named in ``cycle`` are that batch's.
 """
 
 from __future__ import annotations
@@ -62,16 +66,18 @@ def _event_graph(prog: EventProgram) -> csr_matrix:
 
 
 def check_deadlock(graph: DataflowGraph, depths: Depths | None = None, *,
-                   pipelined: bool | None = None) -> DeadlockReport | None:
+                   pipelined: bool | None = None, steady: bool | None = None) -> DeadlockReport | None:
     """Return a :class:`DeadlockReport` if ``graph`` with ``depths`` deadlocks, else None.
 
     ``depths`` maps edge names to words (missing or ``None``: the edge's own
     depth; ``None`` there: unbounded); ``pipelined``: check that program
     order alone (True: pipelined, False: sequential; None: both, see the
-    module doc).
+    module doc); ``steady``: check a smaller batch (as `simulate`'s).
     """
+    from .steady import cycle_program
+
     for p in ((True, False) if pipelined is None else (pipelined,)):
-        report = find_cycle(EventProgram(graph, depths, pipelined=p))
+        report = find_cycle(cycle_program(graph, depths, pipelined=p, steady=steady))
         if report is not None:
             return report
     return None

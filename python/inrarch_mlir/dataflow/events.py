@@ -38,7 +38,7 @@ import numpy as np
 
 from .graph import DataflowGraph, Depths, Kernel, _port_index
 
-__all__ = ["StagePattern", "stage_patterns", "EventProgram"]
+__all__ = ["StagePattern", "stage_patterns", "ProgramShape", "EventProgram"]
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,21 @@ def check_event_count(n: int, samples: int) -> None:
             "or use a smaller batch")
 
 
-class EventProgram:
+class ProgramShape:
+    """What the event arrays are built from, without them: the kernels in
+    topological order (``names``, ``kindex``), each one's per-sample stage
+    ``patterns`` and its stages' ``repeats``."""
+
+    def __init__(self, graph: DataflowGraph, *, pipelined: bool = True):
+        self.graph = graph
+        self.pipelined = pipelined
+        self.names = graph.topological_order()
+        self.kindex = {n: i for i, n in enumerate(self.names)}
+        self.patterns = stage_patterns(graph, pipelined)
+        self.repeats = {k.name: k.stage_repeats for k in graph.kernels}
+
+
+class EventProgram(ProgramShape):
     """Flat event arrays for a graph and a set of FIFO depths (`pipelined`: which
     program order, see the module doc).
 
@@ -157,13 +171,8 @@ class EventProgram:
     """
 
     def __init__(self, graph: DataflowGraph, depths: Depths | None = None, *, pipelined: bool = True):
-        self.graph = graph
-        self.pipelined = pipelined
-        self.names = graph.topological_order()
-        self.kindex = {n: i for i, n in enumerate(self.names)}
-        self.patterns = stage_patterns(graph, pipelined)
+        super().__init__(graph, pipelined=pipelined)
         B = graph.samples
-        self.repeats = {k.name: k.stage_repeats for k in graph.kernels}
         check_event_count(sum(r * len(pat.offset) for name, pats in self.patterns.items()
                               for r, pat in zip(self.repeats[name], pats)), B)
         parts: list[list[np.ndarray]] = [[], [], [], []]

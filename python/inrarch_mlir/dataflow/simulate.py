@@ -56,6 +56,8 @@ class SimResult:
     trace: np.ndarray = field(repr=False)
     edge_names: list[str] = field(repr=False)
     solver: str = "sweeps"
+    #: how the figures were extrapolated from a smaller batch (`steady`), or None
+    steady_state: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -70,6 +72,7 @@ class SimResult:
             "trace": {"times": self.trace_times.tolist(), "edges": self.edge_names,
                       "occupancy": self.trace.tolist()},
             "solver": self.solver,
+            "steady_state": self.steady_state,
         }
 
     def to_json(self, **kw) -> str:
@@ -85,21 +88,30 @@ class Simulator:
     bound because smaller FIFOs never make anything earlier.
     """
 
-    def __init__(self, prog: EventProgram):
+    def __init__(self, prog: EventProgram, frozen: np.ndarray | None = None):
         self.prog = prog
         self.times = prog.nominal.copy()
         self.neigh = prog.kernel_neighbours()
         self.finished = np.ones(len(prog.names), dtype=bool)
+        #: per kernel, how many leading events keep the times they are given (a
+        #: prefix solved elsewhere, see `steady`); zero for an ordinary run
+        self.frozen = np.zeros(len(prog.names), dtype=np.int64) if frozen is None else np.asarray(frozen, np.int64)
+        #: per kernel, how many leading events the sweeps solve (None: all); the
+        #: events below form a set closed under predecessors (`steady`)
+        self.upper: np.ndarray | None = None
 
     # -- fast path --------------------------------------------------------------------
     def _update(self, k: int) -> bool:
         p = self.prog
-        lo, hi = p.off[k], p.off[k + 1]
-        if lo == hi:
+        lo = p.off[k] + self.frozen[k]
+        hi = p.off[k + 1] if self.upper is None else p.off[k] + self.upper[k]
+        if lo >= hi:
             return False
         d = p.dep[lo:hi]
         g = p.nominal[lo:hi]
         x = np.where(d >= 0, self.times[d] + 1 - g, 0)
+        if lo > p.off[k]:  # after a frozen prefix: no earlier than its last event allows
+            x[0] = max(x[0], self.times[lo - 1] - p.nominal[lo - 1])
         np.maximum(x, 0, out=x)
         np.maximum.accumulate(x, out=x)
         x += g
@@ -141,7 +153,9 @@ class Simulator:
         p = self.prog
         K = len(p.names)
         T = np.full(p.n_events + 1, -1, dtype=np.int64)  # T[-1] is a sentinel for dep=-1
-        ptr = p.off[:-1].copy()
+        ptr = p.off[:-1] + self.frozen
+        for k in np.flatnonzero(self.frozen):
+            T[p.off[k]:ptr[k]] = self.times[p.off[k]:ptr[k]]
         end = p.off[1:]
         done = ptr.copy()  # global index bound: events below done[k] are final
         kern = np.append(p.kernel, 0)
@@ -246,12 +260,26 @@ class Simulator:
 
 
 def simulate(graph: DataflowGraph, depths: Depths | None = None, *, trace_points: int = 128,
-             max_sweeps: int = 128) -> SimResult:
+             max_sweeps: int = 128, steady: bool | None = None) -> SimResult:
     """Simulate ``graph`` with FIFO ``depths`` (edge name -> words; missing or
     ``None`` = the edge's own ``depth``, ``None`` there = unbounded).
 
     With every FIFO unbounded this gives the reference cycle count.
+    ``steady``: extrapolate the full batch exactly from a few samples
+    (`steady`; True: whenever the graph has a batch family and the regime
+    shows below half the batch, None: only for models over
+    `steady.STEADY_MIN_EVENTS` events, False: never).  Results are identical.
     """
+    from .events import max_events
+    from .steady import SteadyRun, full_events, steady_run, use_steady
+
+    fam = use_steady(graph, steady)
+    if fam is not None:
+        run = steady_run(fam, depths, max_sweeps=max_sweeps)
+        if isinstance(run, SteadyRun):
+            return run.result(trace_points)
+        if run is not None and full_events(graph) > max_events():  # a deadlock the full batch shares
+            return run
     sim = Simulator(EventProgram(graph, depths))
     status = sim.sweep(max_sweeps=max_sweeps)
     if status == "converged":
