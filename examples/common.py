@@ -155,7 +155,7 @@ def camera_siren(smoke: bool, refit: bool, workdir: Path, steps: Optional[int] =
     path = workdir / "camera_siren_smoke.pt" if smoke else CAMERA_WEIGHTS
     image = camera(size)
     if smoke or refit or not path.is_file():
-        steps = steps if steps is not None else (30 if smoke else 500)
+        steps = steps if steps is not None else (10 if smoke else 500)
         print(f"fitting {spec} to the {size}x{size} camera image ({steps} Adam steps) ...", flush=True)
         t0 = time.perf_counter()
         module, fit_db = fit_image(spec, image, steps)
@@ -300,14 +300,14 @@ def save_figure(path: Path, panels: Sequence[Panel], title: str, columns: Option
 
     columns = columns or len(panels)
     rows = -(-len(panels) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(2.6 * columns, 2.75 * rows + 0.35), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(2.6 * columns, 2.8 * rows + 0.45), squeeze=False,
+                             layout="constrained")
     for ax in axes.flat:
         ax.axis("off")
     for ax, p in zip(axes.flat, panels):
         ax.imshow(p.image, cmap=p.cmap, vmin=p.vmin, vmax=p.vmax, interpolation="nearest")
         ax.set_title(p.title, fontsize=8)
     fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=80)
     plt.close(fig)
@@ -355,12 +355,18 @@ def run_main(body: Callable[[], None]) -> int:
     """Runs an example's body: a user-facing failure is one line on stderr and exit 1."""
     import torch
 
+    threads = torch.get_num_threads()
     torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
     try:
         body()
     except ExampleError as e:
         sys.stderr.write(f"error: {e}\n")
         return 1
+    except OSError as e:  # an unwritable --workdir / --results, a full disk: the file and the reason
+        sys.stderr.write(f"error: {e.filename or ''}: {e.strerror or e}\n")
+        return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        torch.set_num_threads(threads)  # the test suite runs examples in its own process
     return 0

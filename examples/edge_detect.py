@@ -91,7 +91,7 @@ def main(argv=None) -> int:
         ]
         png = common.save_figure(results / f"{name}.png", panels,
                                  f"Edges from a SIREN's derivatives: {size * size:,} pixels through the compiled "
-                                 f"design in C simulation ({args.precision}; PSNR vs PyTorch float64)", columns=3)
+                                 f"design\nin C simulation ({args.precision}; PSNR vs PyTorch float64)", columns=3)
         common.write_json(results / f"{name}.json", figures)
         print(f"wrote {png} and {results / f'{name}.json'}")
 

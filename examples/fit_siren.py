@@ -18,7 +18,7 @@ import common
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=None, help="Adam steps (default 500; 30 with --smoke)")
+    parser.add_argument("--steps", type=int, default=None, help="Adam steps (default 500; 10 with --smoke)")
     common.add_common_arguments(parser)
     args = parser.parse_args(argv)
     if args.steps is not None and args.steps < 1:
