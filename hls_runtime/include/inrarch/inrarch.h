@@ -5,6 +5,7 @@
 #include "inrarch/types.h"
 #include "inrarch/stream.h"
 #include "inrarch/kernels.h"
+#include "inrarch/rate.h"
 #include "inrarch/math.h"
 #include "inrarch/dataflow.h"
 
