@@ -141,6 +141,18 @@ def test_a_budget_over_the_part_fails_naming_the_dsps(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
+def test_an_impossible_fixed_point_type_fails_before_any_work(tmp_path, capsys):
+    import time
+
+    t = time.perf_counter()
+    assert main(["compile", SPEC, "--order", "1", "--batch", "4", "--precision", "fixed<3,99>",
+                 "-o", str(tmp_path / "o"), "-q"]) == 1
+    err = _one_line_error(capsys)
+    assert "fixed<3,99>" in err and "2 <= W <= 64" in err
+    assert time.perf_counter() - t < 2.0  # refused by the options, not after lowering and balancing
+    assert not (tmp_path / "o").exists()
+
+
 def test_an_overfit_design_fails_before_emission_unless_allowed(tmp_path, capsys):
     # 1,700 DSPs fit a ZCU104's 1,728, but the MACs and kernels they buy need more LUTs than it has
     big = "siren:in=2,hidden=128,layers=3,out=1,w0=30"

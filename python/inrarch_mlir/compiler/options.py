@@ -85,6 +85,12 @@ class CompileOptions:
             if not m:
                 raise CompileFailed(f"bad precision '{self.precision}': expected float or fixed<W,I> "
                                     "(e.g. fixed<32,10>)")
+            from ..emit.hls.precision import Precision
+
+            try:  # the emitter's rule, checked before any work
+                Precision.parse(p)
+            except ValueError as e:
+                raise CompileFailed(f"bad precision '{self.precision}': {e}") from None
             self.family, self.element_bits = "fixed", int(m.group(1))
         self.precision = p
         if self.dump_ir is not None:
