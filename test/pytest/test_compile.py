@@ -141,15 +141,14 @@ def test_a_budget_over_the_part_fails_naming_the_dsps(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
-def test_an_impossible_fixed_point_type_fails_before_any_work(tmp_path, capsys):
-    import time
+def test_an_impossible_fixed_point_type_fails_before_any_work(tmp_path, capsys, monkeypatch):
+    import inrarch_mlir.frontend as frontend
 
-    t = time.perf_counter()
+    monkeypatch.setattr(frontend, "import_model", lambda *a, **k: pytest.fail("imported before the check"))
     assert main(["compile", SPEC, "--order", "1", "--batch", "4", "--precision", "fixed<3,99>",
                  "-o", str(tmp_path / "o"), "-q"]) == 1
     err = _one_line_error(capsys)
     assert "fixed<3,99>" in err and "2 <= W <= 64" in err
-    assert time.perf_counter() - t < 2.0  # refused by the options, not after lowering and balancing
     assert not (tmp_path / "o").exists()
 
 
