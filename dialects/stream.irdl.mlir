@@ -172,6 +172,29 @@ module {
       irdl.results(output: %chan2)
     }
 
+    // Rate changers (ASMR's activation sharing): each input sample written
+    // `times` times in a row ([B/times, F...] -> [B, F...]; one sample held),
+    // and every `stride`-th sample from `offset` ([B, F...] -> [B/stride,
+    // F...]; streaming, nothing held). Samples interact: whole batches only.
+    irdl.operation @repeat {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      %int = irdl.base "#builtin.integer"
+      irdl.attributes {"times" = %int}
+      irdl.operands(input: %chan)
+      irdl.results(output: %chan2)
+    }
+
+    irdl.operation @subsample {
+      %chan = irdl.base @stream::@channel
+      %chan2 = irdl.base @stream::@channel
+      %stride = irdl.base "#builtin.integer"
+      %offset = irdl.base "#builtin.integer"
+      irdl.attributes {"stride" = %stride, "offset" = %offset}
+      irdl.operands(input: %chan)
+      irdl.results(output: %chan2)
+    }
+
     // Re-reads a channel with another shape of the same number of elements
     // per sample, in the same order (views, squeeze/unsqueeze). Free. It may
     // regroup rows ([1, N] <-> [N]) when neither side pads its words.

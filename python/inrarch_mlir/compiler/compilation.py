@@ -175,7 +175,7 @@ class Compilation:
 
         from ..emit import hls
         from ..emit.testbench import TESTBENCH_SAMPLES
-        from ..frontend import example_coords
+        from ..frontend.model_import import model_example_coords
         from ..numeric import ranges
         from ..numeric.interpreter import combines_samples
 
@@ -190,7 +190,8 @@ class Compilation:
         self.say(Stage.EMIT, f"range analysis over {len(coords) + extra_n} coordinates")
         t = time.perf_counter()
         params = [p.detach().double().numpy() for p in imp.params]
-        extra = example_coords(extra_n, imp.model.in_features, o.seed + 7).double().numpy()
+        extra = model_example_coords(imp.model.module, extra_n, imp.model.in_features, o.seed + 7,
+                                     block=o.batch).double().numpy()
         sample = np.concatenate([coords, extra], axis=0) if extra_n else coords
         with self.module.context, ir.Location.unknown():
             ranges.annotate(func, ranges.measure(func, sample, params, coupled=coupled, batch=o.batch))

@@ -274,11 +274,14 @@ def references(result, coords: Optional[torch.Tensor] = None, coupled: Optional[
 
     The reference is per-sample `torch.func` (`reference_partials`) in float64,
     the head (if any) applied in float64 too; for a model whose samples interact
-    it is the traced derivative function itself on the batch."""
+    it is the traced derivative function itself on the batch. A model with a
+    `reference_module()` (ASMR sharing) is judged by that module, per sample."""
     from .derivatives import with_head
 
     layout, module, head = result.layout, result.model.module, getattr(result, "head", None)
     coords = result.coords if coords is None else coords
+    if hasattr(module, "reference_module"):  # a batch-level rewrite (ASMR sharing): per-sample plain forward
+        module, coupled = module.reference_module().float(), False
     m64 = _copy_double(module)
     h64 = _copy_double(head) if head is not None else None
     p64 = [p.detach().double() for _, p in m64.named_parameters()]

@@ -270,6 +270,87 @@ class ASMR(nn.Module):
         return self.out(self.level_features(x)[-1])
 
 
+class SharedASMR(ASMR):
+    """ASMR with the activation sharing in its forward (spec `asmr:...,share=1`): on a batch that
+    is a block of pixels in hierarchical order, h_i is computed once per level-i cell.
+
+    Hierarchical order sorts pixels by (level-0 digits of every axis, level-1
+    digits, ...), so the P_i = Π_a Π_{l>i} dims[a][l] pixels of a level-i cell
+    are consecutive. On a block of B such pixels (B divides the image and,
+    for each level, divides P_i or is a multiple of it) runs of R_i =
+    min(B, P_i) samples share h_i: the forward takes every R_i-th sample's
+    coarse coordinates (`x[::R_i]`, lowered to `stream.subsample`), computes
+    the layer there, and repeats its output R_i / R_{i+1} times
+    (`repeat_interleave`, `stream.repeat`) before adding the finer level's
+    modulation. On such a block it equals `ASMR.forward`; on any other batch
+    it raises. Its reverse-mode derivatives are not per-sample (the shared
+    rows route gradients to the representative samples), so references come
+    from `reference_module()`, the plain per-sample forward.
+    """
+
+    def cell_pixels(self) -> List[int]:
+        """P_i: pixels per level-i cell, for i = 0 .. levels-1 (the last is 1)."""
+        return [math.prod(math.prod(ax[lev + 1:]) for ax in self.dims) for lev in range(self.levels)]
+
+    def pixels(self) -> int:
+        return math.prod(math.prod(ax) for ax in self.dims)
+
+    def block_error(self, batch: int) -> Optional[str]:
+        """Why `batch` is not a block size (None when it is)."""
+        cells, n = self.cell_pixels(), self.pixels()
+        bad = [p for p in cells if batch % p and p % batch]
+        if batch < 1 or n % batch or bad:
+            ok = sorted(b for b in range(1, n + 1) if n % b == 0 and all(b % p == 0 or p % b == 0 for p in cells))
+            return (f"ASMR sharing (share=1) needs the batch to be a block of the {n}-pixel grid in hierarchical "
+                    f"order (cells of {cells} pixels per level), got {batch}; use one of {ok}")
+        return None
+
+    def example_coords(self, n: int, block: int, seed: int = 0) -> torch.Tensor:
+        """`n` level coordinates (a multiple of `block`): n / block blocks of the grid in
+        hierarchical order, each at a block position drawn with `seed`."""
+        err = self.block_error(block)
+        if err or n % block:
+            raise ValueError(err or f"{n} samples are not whole blocks of {block}")
+        gen = torch.Generator().manual_seed(seed + 1)
+        starts = torch.randint(0, self.pixels() // block, (n // block,), generator=gen) * block
+        return asmr_level_coords(hierarchical_pixels(self.dims, (starts[:, None] + torch.arange(block)).reshape(-1)),
+                                 self.dims)
+
+    def reference_module(self) -> ASMR:
+        """The plain per-sample ASMR with these weights (the reference and PyTorch float32's own results)."""
+        plain = ASMR(self.dim, self.out.in_features, len(self.hidden), self.out.out_features, self.w0, self.dims)
+        plain.load_state_dict(self.state_dict())
+        return plain
+
+    def forward(self, x):
+        B, d = x.shape[0], self.dim
+        err = self.block_error(B) if B > 1 else None
+        if err:
+            raise ValueError(err)
+        runs = [min(B, p) for p in self.cell_pixels()]  # R_i: consecutive samples sharing h_i
+        h = x[::runs[0], :d]
+        for i, (lin, mod) in enumerate(zip(self.hidden, self.modulators)):
+            z = torch.repeat_interleave(lin(h), runs[i] // runs[i + 1], dim=0)
+            h = torch.sin(self.w0 * (z + self.w0 * mod(x[::runs[i + 1], (i + 1) * d:(i + 2) * d])))
+        return self.out(h)
+
+
+def hierarchical_pixels(dims: Sequence[Sequence[int]], order: torch.Tensor) -> torch.Tensor:
+    """Positions t in the hierarchical order -> integer pixel indices [len(t), axes].
+
+    t's mixed-radix digits, most significant first, are level 0's digit of
+    axis 0, of axis 1, ..., then level 1's, ...; pixel p_a = Σ_l digit_{a,l} ·
+    Π_{k>l} dims[a][k] (the inverse of `asmr_level_coords`'s split)."""
+    t = order.to(torch.int64)
+    levels, axes = len(dims[0]), len(dims)
+    pix = torch.zeros(t.shape[0], axes, dtype=torch.int64)
+    for lev in reversed(range(levels)):
+        for a in reversed(range(axes)):
+            digit, t = t % dims[a][lev], torch.div(t, dims[a][lev], rounding_mode="floor")
+            pix[:, a] += digit * math.prod(dims[a][lev + 1:])
+    return pix
+
+
 def asmr_level_coords(pixels: torch.Tensor, dims: Sequence[Sequence[int]]) -> torch.Tensor:
     """Integer pixel indices [B, d] -> ASMR's level coordinates [B, L·d] in [0, 1].
 

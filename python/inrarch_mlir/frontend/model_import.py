@@ -64,6 +64,20 @@ def example_coords(batch: int, in_features: int, seed: int = 0) -> torch.Tensor:
     return torch.rand(batch, in_features, generator=gen) * 2 - 1
 
 
+def model_example_coords(module: nn.Module, n: int, in_features: int, seed: int = 0,
+                         block: Optional[int] = None) -> torch.Tensor:
+    """`n` example coordinates for `module`: its own `example_coords(n, block, seed)` when it
+    has one (ASMR sharing: whole hierarchical blocks of `block` samples, default n), else
+    `example_coords`. A batch the model cannot take is a `FrontendError`."""
+    hook = getattr(module, "example_coords", None)
+    if hook is None:
+        return example_coords(n, in_features, seed)
+    try:
+        return hook(n, block or n, seed)
+    except ValueError as e:
+        raise FrontendError(f"--batch: {e}") from None
+
+
 def import_model(model: Union[str, nn.Module], order: Optional[int], batch: int, *, only_order: bool = False,
                  in_features: Optional[int] = None, seed: int = 0,
                  coords: Optional[torch.Tensor] = None,
@@ -131,7 +145,7 @@ def import_model(model: Union[str, nn.Module], order: Optional[int], batch: int,
     names = [n for n, _ in module.named_parameters()]
     params = [p.detach() for _, p in module.named_parameters()]
     if coords is None:
-        coords = example_coords(batch, loaded.in_features, seed)
+        coords = model_example_coords(module, batch, loaded.in_features, seed)
     timings["load"] = time.perf_counter() - t0
 
     say(f"checking the forward pass of {loaded.spec}")

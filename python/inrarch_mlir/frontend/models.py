@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from .errors import FrontendError, SourceLocation, user_location_from_traceback
-from .families import (ASMR, Finer, FourierFeatureMLP, GaussMLP, PatchINR, QuadINR, Scone, Siren,  # noqa: F401
+from .families import (ASMR, Finer, SharedASMR, FourierFeatureMLP, GaussMLP, PatchINR, QuadINR, Scone, Siren,  # noqa: F401
                        TanhMLP, asmr_macs_per_pixel, siren_macs_per_pixel)
 
 # ---------------------------------------------------------------------------
@@ -104,12 +104,13 @@ FAMILIES: Dict[str, Family] = {
         out_width=lambda p: p["patch"] ** 2 * p["out"],
     ),
     "asmr": Family(
-        lambda p: ASMR(p["in"], p["hidden"], p["layers"], p["out"], p["w0"],
-                       [[p["base"]] * (p["layers"] + 1)] * p["in"]),
-        {**_COMMON, "w0": 30.0, "base": 4},
+        lambda p: (SharedASMR if p["share"] else ASMR)(p["in"], p["hidden"], p["layers"], p["out"], p["w0"],
+                                                       [[p["base"]] * (p["layers"] + 1)] * p["in"]),
+        {**_COMMON, "w0": 30.0, "base": 4, "share": None},
         "ASMR: multi-resolution levels with hierarchical modulation (arXiv 2405.12398)",
         ("w0",),
         in_width=lambda p: p["in"] * (p["layers"] + 1),
+        check=lambda p: None if p["share"] in (None, 1) else f"share={p['share']}: give share=1 (sharing on) or omit it",
     ),
     "scone": Family(
         lambda p: Scone(p["in"], p["hidden"], p["layers"], p["out"], p["w0"], p["omegas"]),

@@ -21,9 +21,11 @@ from .load import LoadKind
 from .map import MapKind
 from .matmul import MatmulKind
 from .reduce import ReduceKind
+from .repeat import RepeatKind
 from .reshape import ReshapeKind
 from .slice_ import SliceKind
 from .store import StoreKind
+from .subsample import SubsampleKind
 from .transpose import TransposeKind
 from .weights import WeightsKind
 from .yield_ import YieldKind
@@ -31,7 +33,8 @@ from .yield_ import YieldKind
 #: op name -> its kind (one instance each; kinds are stateless).
 KINDS: dict[str, OpKind] = {k.name: k for k in (
     LoadKind(), StoreKind(), WeightsKind(), FifoKind(), ForkKind(), MatmulKind(), TransposeKind(), MapKind(),
-    YieldKind(), BroadcastKind(), ReduceKind(), SliceKind(), ReshapeKind(), ConcatKind(), JetKind())}
+    YieldKind(), BroadcastKind(), ReduceKind(), SliceKind(), ReshapeKind(), ConcatKind(), JetKind(),
+    RepeatKind(), SubsampleKind())}
 
 __all__ = ["KINDS", "OpKind", "kind_of"]
 

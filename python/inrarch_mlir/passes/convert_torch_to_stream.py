@@ -9,7 +9,10 @@ touches feature dims. Ops that combine samples (a permute moving the batch,
 a matmul of two streams, a sum/mean, select, slice or cat over the batch)
 need the whole tensor buffered: each gets a warning naming the op and is
 lowered as a barrier kernel (see `stream.mixes_batch`), so the design
-still streams, with one whole-tensor buffer per barrier.
+still streams, with one whole-tensor buffer per barrier. Two batch patterns
+stream without a buffer (ASMR's activation sharing): a batch slice keeping
+every s-th sample becomes `stream.subsample`, and torch's repeat_interleave
+along the batch (view(expand(unsqueeze(x, 1)))) becomes `stream.repeat`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from torch_mlir.dialects import arith, math
 
 from ..dialects import stream as S
 from ..dialects.walk import body_ops, funcs
+from ..kernels.repeat import repeat
+from ..kernels.subsample import subsample
 from .base import ModulePass, PassError, option, warn
 
 #: The warning every batch-combining op gets (its reason goes first).
@@ -235,6 +240,29 @@ def weight_view(v: ir.Value) -> tuple[ir.Value, list[int], int, list[int]]:
     return base, shape, offset, strides
 
 
+def _repeat_source(view) -> ir.Value:
+    """x of view(expand(unsqueeze(x, 1)))."""
+    return view.operands[0].owner.operands[0].owner.operands[0]
+
+
+def _repeated_rows(view, streams) -> int:
+    """r when `view` is torch's repeat_interleave(x, r, dim=0) of a stream x [n, F...]:
+    view(expand(unsqueeze(x, 1), [n, r, F...]), [n*r, F...]); else 0."""
+    exp = view.operands[0].owner
+    if isinstance(exp, ir.Block) or exp.name != "torch.aten.expand":
+        return 0
+    unsq = exp.operands[0].owner
+    if isinstance(unsq, ir.Block) or unsq.name != "torch.aten.unsqueeze" or _scalar_of(unsq.operands[1]) != 1:
+        return 0
+    x = unsq.operands[0]
+    if x not in streams:
+        return 0
+    (n, *feat), grown = vtensor_shape_dtype(x.type)[0], vtensor_shape_dtype(exp.results[0].type)[0]
+    if len(grown) != len(feat) + 2 or grown[0] != n or grown[2:] != feat:
+        return 0
+    return grown[1] if vtensor_shape_dtype(view.results[0].type)[0] == [n * grown[1], *feat] else 0
+
+
 # --------------------------------------------------------------------------
 # The converter
 # --------------------------------------------------------------------------
@@ -297,6 +325,8 @@ class _Converter:
             if len(info.shape) < len(shape):  # torch broadcasting aligns trailing dims
                 ch = S.reshape(ch, [1] * (len(shape) - len(info.shape)) + list(info.shape), loc=loc)
             return S.broadcast(ch, shape, self.lanes, loc=loc)
+        while not isinstance(v.owner, ir.Block) and v.owner.name == "torch.aten.expand":
+            v = v.owner.operands[0]  # the broadcast below expands it (to any batch: a shared level's rows too)
         buf, transposed = self.weight_buffer(v, loc)
         if transposed:
             raise PassError(v.owner, "a transposed weight cannot be broadcast elementwise; only matmul reads W^T")
@@ -334,6 +364,8 @@ class _Converter:
             self._elementwise(op, out, loc)
         elif name == "torch.aten.mm":
             self._mm(op, loc)
+        elif name in VIEWS and (times := _repeated_rows(op, self.streams)):
+            self._set(op, repeat(self.streams[_repeat_source(op)], times, loc=loc))
         elif name in VIEWS:
             self._set(op, S.reshape(self.streams[operands[0]], out, loc=loc))
         elif name == "torch.aten.select.int":
@@ -421,14 +453,17 @@ class _Converter:
         ch = self.streams[src]
         info = S.channel_info(ch.type)
         dim = _scalar_of(dim) % len(info.shape)
-        if dim == 0:
-            warn(op, f"slices the batch dimension: this {BUFFERING}")
         size = info.shape[dim]
         start = _scalar_of(start) or 0
         end = _scalar_of(end)
         end = size if end is None or end > size else end
         step = _scalar_of(step) or 1
         start, end = start % size if start < 0 else start, end % size if end < 0 else end
+        if dim == 0 and step > 1 and size % step == 0 and start < step and end == size:
+            self._set(op, subsample(ch, step, start, loc=loc))  # every step-th sample: streams, holds nothing
+            return
+        if dim == 0:
+            warn(op, f"slices the batch dimension: this {BUFFERING}")
         offsets = [0] * len(info.shape)
         sizes = list(info.shape)
         strides = [1] * len(info.shape)
@@ -528,6 +563,9 @@ def convert_function(func_op, lanes: int = 1, resources: dict | None = None) -> 
         cast.erase()
         return
     _erase_dead_torch_ops(func_op)
+    for op in reversed(body_ops(func_op)):  # kernels a pattern bypassed (repeat's expand)
+        if op.name.startswith("stream.") and op.name != "stream.store" and all(not list(r.uses) for r in op.results):
+            op.erase()
     func_op.attributes[S.IMPLICIT_FORKS_ATTR] = ir.UnitAttr.get()
 
 
