@@ -144,7 +144,8 @@ func.func @weight_times_stream(%x: !torch.vtensor<[3,4],f32>, %w: !torch.vtensor
 
 // -----
 
-// Selecting one sample, slicing and concatenating along the batch.
+// Selecting one sample, slicing (rows 0 and 2 of [0:3:2]: not every 2nd of the
+// whole batch, which would be a stream.subsample) and concatenating along the batch.
 
 // CHECK-LABEL: func.func @batch_rows
 // CHECK: %[[L:.*]] = "stream.load"
@@ -155,9 +156,9 @@ func.func @weight_times_stream(%x: !torch.vtensor<[3,4],f32>, %w: !torch.vtensor
 func.func @batch_rows(%x: !torch.vtensor<[4,3],f32>) -> (!torch.vtensor<[3],f32>, !torch.vtensor<[4,3],f32>) {
   %int0 = torch.constant.int 0
   %int2 = torch.constant.int 2
-  %int4 = torch.constant.int 4
+  %int3 = torch.constant.int 3
   %row = torch.aten.select.int %x, %int0, %int2 : !torch.vtensor<[4,3],f32>, !torch.int, !torch.int -> !torch.vtensor<[3],f32>
-  %even = torch.aten.slice.Tensor %x, %int0, %int0, %int4, %int2 : !torch.vtensor<[4,3],f32>, !torch.int, !torch.int, !torch.int, !torch.int -> !torch.vtensor<[2,3],f32>
+  %even = torch.aten.slice.Tensor %x, %int0, %int0, %int3, %int2 : !torch.vtensor<[4,3],f32>, !torch.int, !torch.int, !torch.int, !torch.int -> !torch.vtensor<[2,3],f32>
   %list = torch.prim.ListConstruct %even, %even : (!torch.vtensor<[2,3],f32>, !torch.vtensor<[2,3],f32>) -> !torch.list<vtensor>
   %cat = torch.aten.cat %list, %int0 : !torch.list<vtensor>, !torch.int -> !torch.vtensor<[4,3],f32>
   return %row, %cat : !torch.vtensor<[3],f32>, !torch.vtensor<[4,3],f32>
