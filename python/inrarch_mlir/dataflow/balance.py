@@ -53,7 +53,7 @@ from .timer import CycleFinder, SteadyTimer, make_timer
 __all__ = ["BalanceResult", "balance", "depth_for_shift", "lp_depths"]
 
 #: Batch the LP is solved at when a large batch is timed from its steady state.
-LP_BATCH = 256
+LP_BATCH = 64
 _CUT_SLOPES = (0.0, 0.125, 0.25, 0.5, 0.75, 1.0)  # fractions of W/P
 
 

@@ -38,6 +38,7 @@ full batch follow from the three parts (:class:`VirtualSeq`).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -74,6 +75,12 @@ class BatchFamily:
     mult: dict[str, int]
     offset: dict[str, int]
     edge_words: dict[str, int]
+    #: events of the word-level model per sample of the batch (the middle stages)
+    sample_events: int = 0
+
+    def events_at(self, b: int) -> int:
+        """Events of the word-level model at batch ``b`` (without building it)."""
+        return full_events(self.graph) - (self.batch - b) * self.sample_events
 
     @property
     def min_batch(self) -> int:
@@ -146,7 +153,8 @@ def batch_family(graph: DataflowGraph, *, min_samples: int = 8) -> tuple[BatchFa
     mult = {n: graph.kernel(n).samples // B for n in cand}
     offset = {n: graph.kernel(n).stage_repeats[q] - mult[n] * B for n, q in cand.items()}
     edge_words = {e.name: per_sample(e.src, e, True, B) for e in graph.edges}
-    fam = BatchFamily(graph, B, cand, mult, offset, edge_words)
+    sample_events = sum(mult[n] * len(pats[n][q].offset) for n, q in cand.items())
+    fam = BatchFamily(graph, B, cand, mult, offset, edge_words, sample_events)
     try:
         fam.at(fam.min_batch)
     except ValueError as e:  # pragma: no cover - the checks above keep the words consistent
@@ -183,6 +191,7 @@ class Layout:
         self.rpos = [prog.rflat[prog.eoff[e]:prog.eoff[e + 1]] - prog.off[prog.dst[e]] for e in range(E)]
         self.W = np.array([fam.edge_words[e.name] for e in g.edges], dtype=np.int64)
         self.edge_order = list(np.argsort(prog.dst, kind="stable")[::-1])  # consumers last first
+        self._sample_index = None  # see `_samples_shift`
 
     def initial(self, j: int) -> np.ndarray:
         """Cuts holding every head event and j middle samples of each streaming kernel."""
@@ -282,6 +291,11 @@ def find_regime(lay: Layout, T: np.ndarray, done: np.ndarray, n: int | None = No
             cuts = lay.slab(n)
             n -= cuts is None
     else:
+        cuts = None
+    cycl = [c for c in range(1, min(MAX_CYCLICITY, (n - 1) // 2) + 1) if _samples_shift(lay, T, n, c)]
+    if not cycl:
+        return None
+    if cuts is None:
         cuts = lay.slab(n) if n >= 3 else None
     if cuts is None:
         return None
@@ -292,13 +306,7 @@ def find_regime(lay: Layout, T: np.ndarray, done: np.ndarray, n: int | None = No
     fk = p.kernel[fr]
     stream_f = lay.streaming[fk]
     S = np.flatnonzero(lay.streaming)
-    starts = p.off[S][:, None] + lay.mid_start[S][:, None]
-    for c in range(1, min(MAX_CYCLICITY, (n - 1) // 2) + 1):
-        # a cheap necessary test first: each kernel's repetition starts move by one constant
-        j = np.array([n - 1, n - 1 - c, n - 1 - 2 * c])
-        s = T[starts + j[None, :] * lay.epr[S][:, None]]
-        if not np.array_equal(s[:, 0] - s[:, 1], s[:, 1] - s[:, 2]):
-            continue
+    for c in cycl:
         lo = lay.slab(n - c)
         if lo is None or not _shifted(lay, lo, cuts, c):
             continue
@@ -323,6 +331,24 @@ def find_regime(lay: Layout, T: np.ndarray, done: np.ndarray, n: int | None = No
             continue
         return Regime(n, c, L, lo, cuts)
     return None
+
+
+def _samples_shift(lay: Layout, T: np.ndarray, n: int, c: int) -> bool:
+    """A cheap necessary test: every event of each streaming kernel's middle samples
+    n-1, n-1-c and n-1-2c (all below D_n) moves by one constant per kernel."""
+    if n - 1 - 2 * c < 0:
+        return False
+    if lay._sample_index is None:
+        S = np.flatnonzero(lay.streaming)
+        p = lay.prog
+        base = np.concatenate([p.off[k] + lay.mid_start[k] + np.arange(lay.epr[k]) for k in S])
+        step = np.repeat(lay.epr[S], lay.epr[S])
+        first = np.repeat(np.concatenate([[0], np.cumsum(lay.epr[S])[:-1]]), lay.epr[S])
+        lay._sample_index = (base, step, first)
+    base, step, first = lay._sample_index
+    t = [T[base + j * step] for j in (n - 1, n - 1 - c, n - 1 - 2 * c)]
+    d1, d2 = t[0] - t[1], t[1] - t[2]
+    return bool(np.array_equal(d1, d2) and np.array_equal(d1, d1[first]))
 
 
 def _rates_ordered(lay: Layout, L: np.ndarray) -> bool:
@@ -425,6 +451,8 @@ class SteadyRun:
     finished: np.ndarray  # per kernel, after the tail
     #: stopped once past a cycle limit: ``t2`` holds lower bounds
     exceeded: bool = False
+    #: whether ``t1`` is solved past the cuts too (else only below them)
+    t1_complete: bool = False
 
     @property
     def deadlocked(self) -> bool:
@@ -578,7 +606,7 @@ def steady_run(fam: BatchFamily, depths: Depths | None, *, pipelined: bool = Tru
     from .events import max_events
 
     b = (cache or {}).get("batch", max(START_BATCH, fam.min_batch + 6))
-    while 2 * b <= fam.batch and full_events(fam.at(b)) <= max_events():
+    while 2 * b <= fam.batch and fam.events_at(b) <= max_events():
         run = _try_batch(fam, b, depths, pipelined, max_sweeps, cache, start if start and start.lay.b == b else None,
                          dirty, limit)
         if run is not None:
@@ -610,12 +638,13 @@ def _try_batch(fam, b, depths, pipelined, max_sweeps, cache, start, dirty, limit
         found[:] = [rg] if rg is not None else []
         return rg is not None
 
-    if start is not None:
+    complete = True
+    if start is not None:  # lower bounds: a complete solution resweeps the kernels next to a change
         sim.times = start.t1.copy()
-        if sim.sweep(dirty=dirty, max_sweeps=16) != "converged":
-            _solve(sim, lay, max_sweeps, stop=probe)
+        if not start.t1_complete or sim.sweep(dirty=dirty, max_sweeps=16) != "converged":
+            complete = _solve(sim, lay, max_sweeps, stop=probe) == "done"
     else:
-        _solve(sim, lay, max_sweeps, stop=probe)
+        complete = _solve(sim, lay, max_sweeps, stop=probe) == "done"
     t1 = sim.times.copy()
     if not found and not sim.finished.all():
         if not regular_slab(lay):
@@ -640,7 +669,8 @@ def _try_batch(fam, b, depths, pipelined, max_sweeps, cache, start, dirty, limit
     sim2 = Simulator(prog)
     sim2.times = frozen_t
     if limit is not None and int(frozen_t.max()) + 1 > limit:  # the last copies already end past it
-        return SteadyRun(lay, rg, N, t1, sim2.times, np.ones(len(p.names), dtype=bool), exceeded=True)
+        return SteadyRun(lay, rg, N, t1, sim2.times, np.ones(len(p.names), dtype=bool), exceeded=True,
+                         t1_complete=complete)
     status = "done"
     if start is not None and (start.lay.b, start.regime.n, start.regime.c) == (b, rg.n, rg.c) and \
             not start.exceeded:
@@ -658,13 +688,21 @@ def _try_batch(fam, b, depths, pipelined, max_sweeps, cache, start, dirty, limit
         status = _solve(sim2, lay, max_sweeps, frozen=rg.cuts, j=rg.n, limit=limit)
     if status == "exceeded":
         sim2.finished[:] = True
-    return SteadyRun(lay, rg, N, t1, sim2.times.copy(), sim2.finished.copy(), exceeded=status == "exceeded")
+    return SteadyRun(lay, rg, N, t1, sim2.times.copy(), sim2.finished.copy(), exceeded=status == "exceeded",
+                     t1_complete=complete)
 
 
 def full_events(graph: DataflowGraph) -> int:
     """Events of the full-batch word-level model (without building it)."""
+    if graph in _EVENTS:
+        return _EVENTS[graph]
     pats = stage_patterns(graph)
-    return sum(r * len(p.offset) for k in graph.kernels for r, p in zip(k.stage_repeats, pats[k.name]))
+    n = sum(r * len(p.offset) for k in graph.kernels for r, p in zip(k.stage_repeats, pats[k.name]))
+    _EVENTS[graph] = n
+    return n
+
+
+_EVENTS: "weakref.WeakKeyDictionary[DataflowGraph, int]" = weakref.WeakKeyDictionary()
 
 
 def use_steady(graph: DataflowGraph, steady: bool | None) -> BatchFamily | None:
