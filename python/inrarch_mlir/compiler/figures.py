@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from fractions import Fraction
 from pathlib import Path
 
 from ..dialects import stream as S
@@ -23,16 +24,16 @@ def mac_counts(func_op, batch: int) -> tuple[int, int]:
     """(MACs, MAC-loop slots) the matmul kernels execute per coordinate sample,
     counted from their loops: K x N, and iterations x MAC units, per row a
     matmul streams (a Taylor-mode jet streams T rows per sample)."""
-    macs = slots = 0
+    macs = slots = Fraction(0)
     for op in (o.operation for o in func_op.regions[0].blocks[0].operations):
         if op.name != "stream.matmul":
             continue
         x, y = S.channel_info(op.operands[0].type), S.channel_info(op.results[0].type)
         k, n, units = x.shape[1], y.shape[1], S.int_attr(op, "macs", 1)
-        rows = x.batch / batch
-        macs += round(k * n * rows)
-        slots += round(matmul_compute_cycles(k, n, y.lanes, units, target_of(op).add_latency) * units * rows)
-    return macs, slots
+        rows = Fraction(x.batch, batch)  # 1/R for a layer shared by R samples: summed exactly, rounded once
+        macs += k * n * rows
+        slots += matmul_compute_cycles(k, n, y.lanes, units, target_of(op).add_latency) * units * rows
+    return round(macs), round(slots)
 
 
 def write_report(c, tmp: Path, out: Path):

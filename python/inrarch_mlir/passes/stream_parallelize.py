@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from fractions import Fraction
 
 import numpy as np
 from torch_mlir import ir
@@ -174,7 +175,8 @@ class MatmulSite:
     group_out: int
     dsp_per_mac: int
     interleave: int = 1  # L, the adder latency of the function's target
-    rows: int = 1  # rows per coordinate sample (a Taylor-mode jet streams T coefficient rows)
+    rows: Fraction = Fraction(1)  # rows per coordinate sample: T for a Taylor-mode jet's coefficient rows,
+    # 1/R for a layer shared by R samples (ASMR's coarse levels, after stream.subsample)
 
     @property
     def work(self) -> int:
@@ -194,8 +196,8 @@ class MatmulSite:
         """Cycles per coordinate sample in the timing model (`Kernel.matmul`): per
         row, the row's loop (the MAC loop or the next row's reads, whichever is
         longer) and its pipeline; times the rows per sample."""
-        return self.rows * Kernel.matmul("m", self.k, self.n, lanes_in, lanes_out, macs, MATMUL_LATENCY, samples=2,
-                                         interleave=self.interleave).period
+        return math.ceil(self.rows * Kernel.matmul("m", self.k, self.n, lanes_in, lanes_out, macs, MATMUL_LATENCY,
+                                                   samples=2, interleave=self.interleave).period)
 
 
 @dataclasses.dataclass
@@ -218,11 +220,17 @@ class _Problem:
         self.groups, self.index = lanes_groups(func_op, names)
         # Periods are compared per coordinate sample: a kernel streaming k rows
         # per sample (the coefficient rows of a Taylor-mode jet) repeats k times
-        # as often as one streaming a row per sample.
+        # as often as one streaming a row per sample; one on a stream shared by
+        # R samples (after stream.subsample) runs once every R samples.
         batch = next((S.channel_info(op.results[0].type).batch for op in names if op.name == "stream.load"), 1)
 
+        def rate(rows: int, streaming: bool = True) -> Fraction:
+            if rows >= batch and rows % batch == 0:
+                return Fraction(rows // batch)
+            return Fraction(rows, batch) if streaming and batch % rows == 0 else Fraction(1)
+
         def per_sample(kernel) -> int:
-            return kernel.samples // batch if kernel.samples >= batch and kernel.samples % batch == 0 else 1
+            return math.ceil(kernel.period * rate(kernel.samples, not kernel.repeats))
 
         self.sites: list[MatmulSite] = []
         # (group, lanes) -> slowest non-matmul kernel touching that group
@@ -233,7 +241,7 @@ class _Problem:
             if op.name == "stream.matmul":
                 x = S.channel_info(op.operands[0].type)
                 y = S.channel_info(op.results[0].type)
-                rows = x.batch // batch if x.batch >= batch and x.batch % batch == 0 else 1
+                rows = rate(x.batch)
                 self.sites.append(MatmulSite(op, x.shape[1], y.shape[1], self.index[op.operands[0]],
                                              self.index[op.results[0]], per_mac or dsp_per_mac(x.element_type),
                                              target_of(op).add_latency, rows))
@@ -245,7 +253,7 @@ class _Problem:
                 per_group.setdefault(free.pop(), []).append((op, name))
             else:
                 kernel = kernel_model(op, name)
-                self.fixed_floor = max(self.fixed_floor, kernel.period * per_sample(kernel))
+                self.fixed_floor = max(self.fixed_floor, per_sample(kernel))
         # Periods under hypothetical lanes: retype the group, ask the timing
         # model itself, restore.
         # (group, lanes) -> per jet of the group, {functor instances: its period}
@@ -256,16 +264,18 @@ class _Problem:
             for lanes in group.candidates:
                 _retype(group, lanes)
                 models = [kernel_model(op, name) for op, name in kernels]  # jets at unroll = lanes
-                self.kernel_period[(g, lanes)] = max(k.period * per_sample(k) for k in models)
-                self.jet_periods[(g, lanes)] = [self._jet_periods(op, name, lanes) for op, name, _ in group.jets]
+                self.kernel_period[(g, lanes)] = max(per_sample(k) for k in models)
+                self.jet_periods[(g, lanes)] = [self._jet_periods(op, name, lanes, per_sample)
+                                                for op, name, _ in group.jets]
             for v, t in zip(group.values, original):
                 v.set_type(t)
         self.min_dsp = sum(g.least_dsp for g in self.groups) + sum(s.dsp_per_mac for s in self.sites)
 
     @staticmethod
-    def _jet_periods(op, name: str, lanes: int) -> dict:
+    def _jet_periods(op, name: str, lanes: int, per_sample) -> dict:
+        """{functor instances: cycles per coordinate sample} of one jet at `lanes`."""
         b, r, ro, n, k = jet_shape(op)
-        return {u: jet_kernel(name, b, r, ro, n, k, lanes, u, body_latency(op)).period
+        return {u: per_sample(jet_kernel(name, b, r, ro, n, k, lanes, u, body_latency(op)))
                 for u in (2 ** i for i in range(lanes.bit_length())) if lanes % u == 0}
 
     def jet_units(self, g: int, lanes: int, period: int) -> list[int]:
