@@ -32,6 +32,11 @@
    grown FIFO is bisected back down.  Deeper FIFOs keep the pipelined order
    deadlock-free, so the design is deadlock-free in both; its cycles are
    simulated again.
+
+Every check goes through a `timer`: the whole batch, or above
+`steady.STEADY_MIN_EVENTS` events the periodic steady state of a few
+samples, which gives the same answers at a cost that does not grow with
+the batch (the LP then starts from `LP_BATCH` samples).
 """
 
 from __future__ import annotations

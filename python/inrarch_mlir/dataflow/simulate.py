@@ -17,6 +17,9 @@ path in the event graph.  Two exact solvers compute it:
   advance), naming the FIFOs the stuck kernels wait on.  Sweeps need one
   round per back-and-forth of a stall chain, so heavily throttled designs go
   here after ``max_sweeps``.
+
+A large batch is not expanded at all: `steady` simulates a few samples and
+extrapolates the periodic regime exactly (``simulate(..., steady=...)``).
 """
 
 from __future__ import annotations

@@ -2,38 +2,38 @@
 
 A graph's *batch family* (:func:`batch_family`) is the same design at any
 batch b: each streaming kernel has one *middle* stage that repeats with the
-batch (``b + offset`` times: a matmul's rows 1..b-1), between a head and a
-tail of stages that do not (weights, row 0, the last row).  Event times are
-the longest paths of a max-plus linear system (:mod:`.events`): ``t =
-max(t_prev + gap, t_dep + 1)``, with a constant release only on each
-kernel's first event.  Let D_j be the smallest set of events closed under
-predecessors that holds every head event and the first j middle repetitions
-of every streaming kernel (:meth:`Layout.closure`), *slab* j+1 = D_{j+1} \\
-D_j, and F_j the *frontier*: the events of D_j with an arc leaving it.  No
-arc enters D_j from outside, so the events after D_j depend on D_j only
-through F_j, and a cycle of waits lies within one slab.  In the middle the
-arcs are invariant under the shift S by one repetition (positions advance
-by the events per repetition, words by the words per repetition).
+batch (``mult * b + offset`` times: a matmul's rows 1..b-1, three Taylor rows
+a sample), between head and tail stages that do not (weights, row 0, the
+last row).  Event times are the longest paths of a max-plus linear system
+(:mod:`.events`): ``t = max(t_prev + gap, t_dep + 1)``, with a constant
+release only on each kernel's first event.  Let D_j be the smallest set of
+events closed under predecessors that holds every head event and the first
+j middle samples of every streaming kernel (:meth:`Layout.closure`), *slab*
+j+1 = D_{j+1} \\ D_j, and F_j the *frontier*: the events of D_j with an arc
+leaving it.  No arc enters D_j from outside, so what follows D_j depends on
+it only through F_j, a cycle of waits lies within one slab, and D_j can be
+solved before anything after it (:func:`_solve` goes window by window).  In
+the middle the arcs are invariant under the shift S by one sample.
 
-**The criterion** (:func:`find_regime`), checked at slab n with a
-cyclicity c: D_n is shifted D_{n-c} (every streaming kernel's cut advanced
-by c repetitions, the others unchanged), F_{n-c} holds middle events only,
-F_n = S^c F_{n-c}, each streaming kernel k moves its frontier events by one
-constant L_k = T(u) - T(S^-c u), L_p <= L_c on every FIFO (L_p = L_c when it
-is bounded: it carries arcs both ways), and where kernels' L differ, every
-event of the last c slabs is attained through an arc from a kernel with its
-own L.  Then, by induction over the slabs in topological order,
-T(S^c v) = T(v) + L_k(v) for every later middle event v: each arc into S^c v
-is the shift of an arc into v; arcs from kernels with the same L keep their
-value plus L, the others gain at most L and, not binding, stay slack (the
-max-plus map is homogeneous, so no constant can catch up).  That is exact,
-not a tolerance.  So the full batch B is: D_n, (B - b)/c copies of D_n \\
-D_{n-c} shifted by multiples of L_k, and the tail of the batch-b run after
-D_n, recomputed with D_n frozen at its shifted times (the tail of batch B is
-the tail of batch b, moved).  Deadlock: a cycle lies within one slab, so
-batch b deadlocks exactly when batch B does once batch b has one regular
-middle slab (:func:`regular_slab`).  Occupancies, stalls and traces of the
-full batch follow from the three parts (:class:`VirtualSeq`).
+**The criterion** (:func:`find_regime`), at slab n and cyclicity c: D_n is
+D_{n-c} shifted (every streaming kernel's cut c samples on, the others
+unchanged, a whole sample of middle left after it), F_{n-c} holds middle
+events only, F_n = S^c F_{n-c}, each streaming kernel k moves its frontier
+events by one constant L_k = T(u) - T(S^-c u), L_p <= L_c on every FIFO
+(equal when it is bounded: its arcs run both ways), and where the L differ,
+every event of the last c slabs is attained through an arc from a kernel of
+its own L.  Then, by induction over the slabs in topological order,
+T(S^c v) = T(v) + L_k(v) for every later middle event v: each arc into
+S^c v is the shift of an arc into v; arcs from kernels of the same L keep
+their value plus L, the others gain at most L and, not binding, only get
+slacker (the max-plus map is homogeneous: no constant catches up).  That is
+exact, not a tolerance.  So the full batch B is D_n, (B - b)/c copies of
+D_n \\ D_{n-c} shifted by multiples of L_k, and the tail of the batch-b
+design after D_n, recomputed with D_n frozen at its shifted times (the tail
+of batch B is the tail of batch b, moved).  Deadlock: a cycle lies within
+one slab, so batch b deadlocks exactly when batch B does once batch b has a
+regular middle slab (:func:`regular_slab`).  Occupancies, stalls and traces
+of the full batch come from the three parts (:class:`VirtualSeq`).
 """
 
 from __future__ import annotations
