@@ -29,7 +29,7 @@ def run(spec: str, order: int, batch: int, dsp_budget: int, full_up_to: int) -> 
 
     from inrarch_mlir.context import make_context
     from inrarch_mlir.dataflow import simulate
-    from inrarch_mlir.dataflow.steady import full_events
+    from inrarch_mlir.dataflow.regime import full_events
     from inrarch_mlir.dialects.stream_graph import extract
     from inrarch_mlir.dialects.walk import funcs
     from inrarch_mlir.diagnostics import parse_module

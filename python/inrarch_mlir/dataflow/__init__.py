@@ -6,7 +6,8 @@ and numpy/scipy so it can be tested and benchmarked without MLIR.
 """
 
 from .graph import DataflowGraph, Edge, GraphBuilder, Kernel, Phase
-from .simulate import SimResult, simulate
+from .simulate import SimResult
+from .steady import simulate
 from .deadlock import DeadlockReport, check_deadlock
 from .balance import BalanceResult, balance, depth_for_shift, lp_depths
 

@@ -118,10 +118,11 @@ def stream_in_delay(write_cycles: Sequence[int], read_cycles: Sequence[int], dep
     the read that freed its slot, a stall delaying every later event of its
     side).  Returns by how many cycles the consumer's last read, and so
     everything after it, is late.  When one side is nowhere faster than the
-    other (every gap between its words at least the other's), back-pressure
-    never delays a read beyond what program order already does, and the
-    answer is max(0, max over words of (write + 1 - read)); otherwise the
-    two-sided recurrence is run word by word.  This is how a weight load (a
+    other (every gap between its words at least the other's) and no write
+    finds the FIFO full at that answer, back-pressure never delays a read
+    beyond what program order already does, and the answer is max(0, max over
+    words of (write + 1 - read)); otherwise the two-sided recurrence is run
+    word by word.  This is how a weight load (a
     `weights` process into its reader's buffer, not part of the graph)
     becomes its reader's ``prologue_cycles``.
     """
@@ -137,7 +138,10 @@ def stream_in_delay(write_cycles: Sequence[int], read_cycles: Sequence[int], dep
         return 0
     dw, dr = np.diff(w), np.diff(r)
     if (dr >= dw).all() or (dw >= dr).all():
-        return int(max(0, int((w + 1 - r).max())))
+        d = int(max(0, int((w + 1 - r).max())))
+        # ... unless the reads lag so far that the FIFO fills: write k waits for read k - depth
+        if len(w) <= depth or (r[:-depth] + d + 1 <= w[depth:]).all():
+            return d
     wl, rl = w.tolist(), r.tolist()
     t_w = [0] * len(wl)
     t_r = [0] * len(rl)

@@ -18,8 +18,9 @@ path in the event graph.  Two exact solvers compute it:
   round per back-and-forth of a stall chain, so heavily throttled designs go
   here after ``max_sweeps``.
 
-A large batch is not expanded at all: `steady` simulates a few samples and
-extrapolates the periodic regime exactly (``simulate(..., steady=...)``).
+The public entry point, `simulate` (in `steady`, re-exported by the
+package), runs these solvers on the whole batch or, for a large batch,
+simulates a few samples and extrapolates the periodic regime exactly.
 """
 
 from __future__ import annotations
@@ -30,9 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .events import EventProgram
-from .graph import DataflowGraph, Depths
 
-__all__ = ["SimResult", "simulate", "Simulator"]
+__all__ = ["SimResult", "Simulator"]
 
 
 @dataclass
@@ -260,32 +260,3 @@ class Simulator:
             edge_names=names,
             solver=solver,
         )
-
-
-def simulate(graph: DataflowGraph, depths: Depths | None = None, *, trace_points: int = 128,
-             max_sweeps: int = 128, steady: bool | None = None) -> SimResult:
-    """Simulate ``graph`` with FIFO ``depths`` (edge name -> words; missing or
-    ``None`` = the edge's own ``depth``, ``None`` there = unbounded).
-
-    With every FIFO unbounded this gives the reference cycle count.
-    ``steady``: extrapolate the full batch exactly from a few samples
-    (`steady`; True: whenever the graph has a batch family and the regime
-    shows below half the batch, None: only for models over
-    `steady.STEADY_MIN_EVENTS` events, False: never).  Results are identical.
-    """
-    from .events import max_events
-    from .steady import SteadyRun, full_events, steady_run, use_steady
-
-    fam = use_steady(graph, steady)
-    if fam is not None:
-        run = steady_run(fam, depths, max_sweeps=max_sweeps)
-        if isinstance(run, SteadyRun):
-            return run.result(trace_points)
-        if run is not None and full_events(graph) > max_events():  # a deadlock the full batch shares
-            return run
-    sim = Simulator(EventProgram(graph, depths))
-    status = sim.sweep(max_sweeps=max_sweeps)
-    if status == "converged":
-        return sim.result(trace_points, "sweeps")
-    sim.frontier()
-    return sim.result(trace_points, "frontier")

@@ -15,7 +15,8 @@ import numpy as np
 from .events import EventProgram, max_events
 from .graph import DataflowGraph
 from .simulate import SimResult, Simulator
-from .steady import BatchFamily, Layout, START_BATCH, SteadyRun, full_events, regular_slab, steady_run, use_steady
+from .regime import BatchFamily, Layout, full_events, regular_slab
+from .steady import START_BATCH, SteadyRun, steady_run, use_steady
 
 __all__ = ["FullTimer", "SteadyTimer", "make_timer", "CycleFinder"]
 

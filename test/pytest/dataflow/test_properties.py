@@ -12,7 +12,6 @@ from inrarch_mlir.dataflow import balance, check_deadlock, simulate
 from strategies import dataflow_graphs, depth_maps
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-_count = {"b": 0}
 
 
 @SETTINGS
@@ -28,13 +27,10 @@ def test_balanced_never_deadlocks_and_keeps_throughput(g):
     assert r.total_bits == sum(e.bits_per_word * r.depths[e.name] for e in g.edges)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=20)  # each example bisects every FIFO: 20 of them, deterministically
 @given(dataflow_graphs())
 def test_balanced_depths_are_tight(g):
-    _count["b"] += 1
-    if _count["b"] % 10:
-        return
-    r = balance(g, shrink_threshold=0)
+    r = balance(g, shrink_threshold=0, shrink_seconds=None)  # no time cap: tightness must not depend on load
     limit = r.reference_cycles * 1.01
     for e in g.edges:
         if r.depths[e.name] == 1:
@@ -42,7 +38,9 @@ def test_balanced_depths_are_tight(g):
         less = dict(r.depths)
         less[e.name] -= 1
         sim = simulate(g, less)
-        assert sim.deadlocked or sim.total_cycles > limit, e.name
+        # one word less deadlocks, costs throughput, or deadlocks the C++ kernels' sequential order
+        # (the words the sequential-order repair adds are needed there, not in the pipelined simulator)
+        assert sim.deadlocked or sim.total_cycles > limit or check_deadlock(g, less, pipelined=False), e.name
 
 
 @SETTINGS

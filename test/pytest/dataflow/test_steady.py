@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from inrarch_mlir.dataflow import GraphBuilder, Kernel, balance, check_deadlock, simulate
 from inrarch_mlir.dataflow.events import EventLimitError
-from inrarch_mlir.dataflow.steady import VirtualSeq, batch_family
+from inrarch_mlir.dataflow.regime import batch_family
+from inrarch_mlir.dataflow.steady import VirtualSeq
 from strategies import dataflow_graphs, depth_maps
 
 FIGURES = ("total_cycles", "deadlocked", "blocked_fifos", "peak_occupancy", "stall_cycles", "blocked_cycles",
