@@ -185,6 +185,8 @@ def _tiles_main(d: Design) -> list[str]:
     ]
     lines += [f'  ok = ok && inrarch::tb::read_file(data + "/{p.cname}.bin", {p.cname}, sizeof({p.cname}));'
               for p in params]
+    if not params:
+        lines.append("  static_cast<void>(data);  // a design without parameters reads nothing else")
     lines += [f"  std::vector<mem_t> all_{c.cname}(count * TOP_ROW_{c.cname});",
               f"  ok = ok && inrarch::tb::read_file(coords, all_{c.cname}.data(), sizeof(mem_t) * all_{c.cname}.size());"]
     lines += [f"  std::vector<mem_t> all_{p.cname}(count * TOP_ROW_{p.cname});" for p in outs]
