@@ -90,7 +90,7 @@ class CompileOptions:
             try:  # the emitter's rule, checked before any work
                 Precision.parse(p)
             except ValueError as e:
-                raise CompileFailed(f"bad precision '{self.precision}': {e}") from None
+                raise CompileFailed(str(e)) from None
             self.family, self.element_bits = "fixed", int(m.group(1))
         self.precision = p
         if self.dump_ir is not None:

@@ -55,6 +55,10 @@ __all__ = ["SteadyRun", "steady_run", "simulate", "full_events", "use_steady", "
 STEADY_MIN_EVENTS = 2_000_000
 #: First batch simulated; doubled until the regime is established.
 START_BATCH = 16
+#: The largest small batch tried, in events: a design whose regime does not show by
+#: then (a whole-tensor barrier over the batch has none) falls back to the whole
+#: batch at once, instead of doubling up to the event limit (minutes).
+MAX_SMALL_EVENTS = 4 * STEADY_MIN_EVENTS
 
 
 # -- sequences of the full batch from three parts -----------------------------------------
@@ -290,7 +294,7 @@ def steady_run(fam: BatchFamily, depths: Depths | None, *, pipelined: bool = Tru
     ``limit``: stop as soon as the full batch is known to take more cycles
     (the run's ``exceeded`` is then set and its figures are lower bounds)."""
     b = (cache or {}).get("batch", max(START_BATCH, fam.min_batch + 6))
-    while 2 * b <= fam.batch and fam.events_at(b) <= max_events():
+    while 2 * b <= fam.batch and fam.events_at(b) <= min(max_events(), MAX_SMALL_EVENTS):
         run = _try_batch(fam, b, depths, pipelined, max_sweeps, cache, start if start and start.lay.b == b else None,
                          dirty, limit)
         if run is not None:
@@ -391,7 +395,7 @@ def cycle_program(graph: DataflowGraph, depths: Depths | None, *, pipelined: boo
     fam = use_steady(graph, steady)
     if fam is not None:
         b = max(START_BATCH, fam.min_batch + 6)
-        while 2 * b <= fam.batch:
+        while 2 * b <= fam.batch and fam.events_at(b) <= min(max_events(), MAX_SMALL_EVENTS):
             prog = EventProgram(fam.at(b), depths, pipelined=pipelined)
             if regular_slab(Layout(fam, prog, b)):
                 return prog

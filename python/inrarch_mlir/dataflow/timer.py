@@ -116,7 +116,10 @@ class SteadyTimer:
         if not isinstance(run, SteadyRun):
             full = self._full()
             if full is None:
-                raise RuntimeError("the unbounded design shows no periodic regime below half its batch")
+                raise RuntimeError(f"no periodic regime shows in a small batch within the event limit, and the "
+                                   f"whole batch's word-level timing model would need {full_events(self.graph):,} events; the "
+                                   f"limit is {max_events():,}; set INRARCH_MAX_EVENTS={full_events(self.graph)} "
+                                   "to raise it or use a smaller batch")
             return full.reference()
         r = run.result(trace_points=0)
         return r.total_cycles, np.array([r.peak_occupancy[e.name] for e in self.graph.edges], dtype=np.int64)
