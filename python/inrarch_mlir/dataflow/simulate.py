@@ -32,7 +32,7 @@ import numpy as np
 
 from .events import EventProgram
 
-__all__ = ["SimResult", "Simulator"]
+__all__ = ["SimResult", "Simulator", "sim_result"]
 
 
 @dataclass
@@ -245,18 +245,26 @@ class Simulator:
         else:
             times = np.zeros(0, dtype=np.int64)
             trace = np.zeros((0, len(g.edges)), dtype=np.int64)
-        stall = {n: int(blocked[k] + starved[k]) for k, n in enumerate(p.names)}
-        return SimResult(
-            total_cycles=total,
-            deadlocked=deadlocked,
-            blocked_fifos=blocked_fifos,
-            peak_occupancy=peak,
-            stall_cycles=stall,
-            blocked_cycles={n: int(blocked[k]) for k, n in enumerate(p.names)},
-            starved_cycles={n: int(starved[k]) for k, n in enumerate(p.names)},
-            full_stall_cycles={names[i]: int(full[i]) for i in range(len(names))},
-            trace_times=times,
-            trace=trace,
-            edge_names=names,
-            solver=solver,
-        )
+        return sim_result(p.names, names, total, deadlocked, blocked_fifos, peak, blocked, starved, full,
+                          times, trace, solver)
+
+
+def sim_result(kernel_names, edge_names, total, deadlocked, blocked_fifos, peak, blocked, starved, full,
+               times, trace, solver: str, steady_state: dict | None = None) -> SimResult:
+    """A `SimResult` from per-kernel (blocked, starved) and per-edge (full) stall arrays,
+    as the whole-batch solvers and the steady-state extrapolation both produce them."""
+    return SimResult(
+        total_cycles=int(total),
+        deadlocked=deadlocked,
+        blocked_fifos=blocked_fifos,
+        peak_occupancy=peak,
+        stall_cycles={n: int(blocked[k] + starved[k]) for k, n in enumerate(kernel_names)},
+        blocked_cycles={n: int(blocked[k]) for k, n in enumerate(kernel_names)},
+        starved_cycles={n: int(starved[k]) for k, n in enumerate(kernel_names)},
+        full_stall_cycles={edge_names[i]: int(full[i]) for i in range(len(edge_names))},
+        trace_times=times,
+        trace=trace,
+        edge_names=edge_names,
+        solver=solver,
+        steady_state=steady_state,
+    )

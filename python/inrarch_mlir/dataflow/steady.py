@@ -45,7 +45,7 @@ import numpy as np
 from .events import EventProgram, max_events, resolve_depths
 from .graph import DataflowGraph, Depths
 from .regime import BatchFamily, Layout, Regime, batch_family, find_regime, full_events, regular_slab
-from .simulate import SimResult, Simulator
+from .simulate import SimResult, Simulator, sim_result
 
 __all__ = ["SteadyRun", "steady_run", "simulate", "full_events", "use_steady", "cycle_program", "STEADY_MIN_EVENTS",
            "START_BATCH"]
@@ -217,22 +217,10 @@ class SteadyRun:
             times = np.zeros(0, dtype=np.int64)
             trace = np.zeros((0, len(g.edges)), dtype=np.int64)
         S = lay.streaming
-        return SimResult(
-            total_cycles=int(total),
-            deadlocked=deadlocked,
-            blocked_fifos=blocked_fifos,
-            peak_occupancy=peak,
-            stall_cycles={n: int(blocked[k] + starved[k]) for k, n in enumerate(p.names)},
-            blocked_cycles={n: int(blocked[k]) for k, n in enumerate(p.names)},
-            starved_cycles={n: int(starved[k]) for k, n in enumerate(p.names)},
-            full_stall_cycles={names[i]: int(full[i]) for i in range(len(names))},
-            trace_times=times,
-            trace=trace,
-            edge_names=names,
-            solver="steady",
-            steady_state={"samples_simulated": lay.b, "prefix_samples": rg.n, "cyclicity": rg.c,
-                          "cycles_per_cycle": sorted({int(v) for v in rg.L[S]})},
-        )
+        return sim_result(p.names, names, total, deadlocked, blocked_fifos, peak, blocked, starved, full, times,
+                          trace, "steady",
+                          {"samples_simulated": lay.b, "prefix_samples": rg.n, "cyclicity": rg.c,
+                           "cycles_per_cycle": sorted({int(v) for v in rg.L[S]})})
 
 
 #: Samples added to the window of each slab-wise solve.
