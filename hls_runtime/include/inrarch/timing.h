@@ -13,6 +13,10 @@
 //   }
 //   INRARCH_LOOP_END();
 //
+// A loop pipelined at II = K > 1 calls INRARCH_ITER_II(K) instead: each of
+// its iterations takes K cycles of its process, its accesses stamped with
+// the iteration's first cycle.
+//
 // Timed mode. Each process (thread) keeps a nominal clock: a loop starts where
 // the previous one ended; iteration i of a loop starting at s runs at s + i
 // (II = 1); a read is stamped with its iteration's cycle, a write with its
@@ -65,14 +69,15 @@ namespace rt {
 struct loop_clock {
   std::int64_t next = 0;   // nominal cycle at which the next loop starts
   std::int64_t start = 0;  // the current loop's first cycle
-  std::int64_t iters = 0;  // iterations begun in the current loop
+  std::int64_t iters = 0;  // cycles begun in the current loop (iterations at II = 1)
+  std::int64_t skew = 0;   // cycles of the current iteration after its first (II - 1)
   int latency = 0;         // the current loop's write latency
   bool in_loop = false;
   bool wrote = false;
   std::uint64_t loop_id = 0;  // executions of instrumented loops so far (this thread)
 
   /// The cycle of the current iteration.
-  std::int64_t now() const { return start + iters - 1; }
+  std::int64_t now() const { return start + iters - 1 - skew; }
 };
 
 inline thread_local loop_clock proc_clock;
@@ -84,13 +89,23 @@ inline void loop_begin(int latency) {
   }
   proc_clock.start = proc_clock.next;
   proc_clock.iters = 0;
+  proc_clock.skew = 0;
   proc_clock.latency = latency;
   proc_clock.wrote = false;
   proc_clock.in_loop = true;
   ++proc_clock.loop_id;
 }
 
-inline void loop_iter() { ++proc_clock.iters; }
+inline void loop_iter() {
+  ++proc_clock.iters;
+  proc_clock.skew = 0;
+}
+
+/// One iteration of a loop pipelined at II = ii: ii cycles, stamped at its first.
+inline void loop_iter_ii(int ii) {
+  proc_clock.iters += ii;
+  proc_clock.skew = ii - 1;
+}
 
 inline void loop_end() {
   proc_clock.next = proc_clock.start + proc_clock.iters + (proc_clock.wrote ? proc_clock.latency : 0);
@@ -161,12 +176,14 @@ inline long long recurrence_report(const char* what, int L) {
 
 #define INRARCH_LOOP_BEGIN(latency) ::inrarch::rt::loop_begin(latency)
 #define INRARCH_ITER() ::inrarch::rt::loop_iter()
+#define INRARCH_ITER_II(ii) ::inrarch::rt::loop_iter_ii(ii)
 #define INRARCH_LOOP_END() ::inrarch::rt::loop_end()
 
 #else  // Vitis HLS, or a C simulation without instrumentation
 
 #define INRARCH_LOOP_BEGIN(latency) static_cast<void>(latency)
 #define INRARCH_ITER() static_cast<void>(0)
+#define INRARCH_ITER_II(ii) static_cast<void>(ii)
 #define INRARCH_LOOP_END() static_cast<void>(0)
 
 #endif

@@ -13,6 +13,16 @@ lanes): the functor instances, a divisor of the lanes. The DSPs scale with
 it, not with the lanes, so a jet can stream wide words (what a matmul's
 output needs for fine MAC steps) with few functors: its last input row then
 takes lanes/unroll cycles per word.
+
+Optional attribute `ii` (set by `stream-parallelize`; default 1): the
+functor's initiation interval, with `unroll` = 1. A functor started once
+every `ii` cycles shares each multiplier and adder over `ii` of its
+operations (`target.SHARED_OPS`; the C++ bounds their instances with Vitis's
+`ALLOCATION operation` pragma), so its DSPs fall about `ii`-fold: a jet of
+order 3 has ~46 multiplications per element, and the matmuls' period leaves
+it many cycles per element. The last input row then takes lanes x ii cycles
+per word, and the functor's latency grows by ii - 1 cycles (`jet_latency`,
+an estimate of the modulo schedule's extra depth).
 """
 
 from __future__ import annotations
@@ -26,9 +36,9 @@ from ..dataflow import Kernel, Phase
 from ..dialects import stream_types as S
 from ..emit import cpp_map
 from ..numeric.scalar import eval_region
-from ..target import Resources, buffer_resources
+from ..target import SHARED_OPS, Resources, buffer_resources
 from .base import SCALE_OWN, CppCall, CppType, LanesRule, OpKind, Reject, held, in_info, out_info
-from .map import body_latency, region_resources
+from .map import body_latency, op_counts, region_resources, shared_instances
 
 
 def jet(inputs: Sequence[ir.Value], rows_out: int, *, loc=None, ip=None):
@@ -56,15 +66,49 @@ def unroll_of(op) -> int:
     return out_info(op).lanes
 
 
+def ii_of(op) -> int:
+    """The functor's initiation interval: the `ii` attribute, or 1."""
+    return ir.IntegerAttr(op.attributes["ii"]).value if "ii" in op.attributes else 1
+
+
+def jet_latency(op, ii: int | None = None) -> int:
+    """The functor's pipeline depth at initiation interval `ii` (default: the
+    op's): the region's critical path, plus ii - 1 cycles at ii > 1 (an
+    estimate: operations sharing an instance wait for their turn)."""
+    ii = ii_of(op) if ii is None else ii
+    return body_latency(op) + ii - 1
+
+
+def allocation_limits(op, ii: int) -> dict[str, int]:
+    """Instances of each shareable operator of the functor at `ii`
+    (`target.SHARED_OPS` name -> count): the C++ ALLOCATION limits. Keyed by
+    the float32 name; the fixed-point emission maps them."""
+    return {SHARED_OPS[name][0]: shared_instances(c, name, ii)
+            for name, c in sorted(op_counts(op).items()) if name in SHARED_OPS}
+
+
+def shared_config(op) -> dict[str, int]:
+    """The C++ configuration of a functor run at ii > 1 (inrarch/jet.h): II and
+    the instance limit of each shareable operator (MUL/ADD/SUB_LIMIT, the
+    ALLOCATION pragmas); empty at ii = 1 (no sharing, no pragma)."""
+    ii = ii_of(op)
+    if ii == 1:
+        return {}
+    limits = allocation_limits(op, ii)
+    return {"II": ii, **{f"{key}_LIMIT": max(1, limits.get(fname, 0))
+                         for key, fname in (("MUL", "fmul"), ("ADD", "fadd"), ("SUB", "fsub"))}}
+
+
 def jet_kernel(name: str, b: int, r: int, ro: int, n: int, k: int, lanes: int, unroll: int,
-               latency: int) -> Kernel:
+               latency: int, ii: int = 1) -> Kernel:
     """The timing of `inrarch::jet` (inrarch/jet.h's program order): per sample,
     inputs 0..k-2 a word per cycle (R rows of W = ceil(N/lanes) words), the
     last input's first R-1 rows a word per cycle and its last row a word every
-    lanes/unroll cycles (the functor runs on `unroll` elements a cycle), then
-    the RO output rows a word per cycle, `latency` after their iteration."""
+    lanes/unroll iterations of `ii` cycles each (the functor runs on `unroll`
+    elements an iteration), then the RO output rows a word per cycle,
+    `latency` after their iteration."""
     words = -(-n // lanes)
-    split = lanes // unroll
+    split = lanes // unroll * ii  # cycles per word of the last row
     phases = [Phase(r * words, reads={f"in{i}": r * words}) for i in range(k - 1)]
     head = (r - 1) * words
     if split == 1:
@@ -75,14 +119,15 @@ def jet_kernel(name: str, b: int, r: int, ro: int, n: int, k: int, lanes: int, u
                             read_steps={f"in{k - 1}": steps}))
     phases.append(Phase(ro * words, writes={"out0": ro * words}, latency=latency))
     return Kernel(name, "jet", tuple(phases), b, latency,
-                  params={"rows": r, "rows_out": ro, "n": n, "inputs": k, "unroll": unroll})
+                  params={"rows": r, "rows_out": ro, "n": n, "inputs": k, "unroll": unroll, "ii": ii})
 
 
 class JetKind(OpKind):
     """Per sample: read every row of input 0, then of input 1, ... (the region
-    runs `unroll` elements a cycle as the last input's last row arrives, a
-    word every lanes/unroll cycles), then write the RO output rows after the
-    region's latency (C++ `inrarch::jet`, inrarch/jet.h; `jet_kernel`)."""
+    runs on `unroll` elements every `ii` cycles as the last input's last row
+    arrives, a word every lanes/unroll x ii cycles), then write the RO output
+    rows after the functor's latency (C++ `inrarch::jet`, inrarch/jet.h;
+    `jet_kernel`)."""
 
     name = "stream.jet"
     role = "kernel"
@@ -117,13 +162,19 @@ class JetKind(OpKind):
             u = ir.IntegerAttr(op.attributes["unroll"]).value
             if u < 1 or out.lanes % u:
                 raise Reject(f"unroll {u} must be a positive divisor of the lanes ({out.lanes})")
+        if "ii" in op.attributes:
+            ii = ir.IntegerAttr(op.attributes["ii"]).value
+            if ii < 1:
+                raise Reject(f"ii {ii} must be >= 1")
+            if ii > 1 and unroll_of(op) != 1:
+                raise Reject(f"ii {ii} > 1 needs one functor instance (unroll = 1), got {unroll_of(op)}")
 
     def is_barrier(self, op) -> bool:
         return False
 
     def timing(self, op, name: str) -> Kernel:
         b, r, ro, n, k = shape_of(op)
-        return jet_kernel(name, b, r, ro, n, k, in_info(op).lanes, unroll_of(op), body_latency(op))
+        return jet_kernel(name, b, r, ro, n, k, in_info(op).lanes, unroll_of(op), jet_latency(op), ii_of(op))
 
     def evaluate(self, op, ins: list, ev) -> list:
         args = [x[:, row, :] for x in ins for row in range(x.shape[1])]
@@ -136,11 +187,12 @@ class JetKind(OpKind):
         return LanesRule(tie=True)  # every port carries one lanes value (`unroll` functors take them)
 
     def resources(self, op, family: str, bits: int) -> Resources:
-        """The region per functor instance (`unroll`: as a map's body per lane), plus
+        """The region per functor instance (`unroll`: as a map's body per lane;
+        at `ii` > 1 its multipliers and adders shared over the interval), plus
         the sample buffers of every input and of the output
         (`target.buffer_resources`, partitioned by lanes)."""
         b, r, ro, n, k = shape_of(op)
-        res = region_resources(op, family, unroll_of(op))
+        res = region_resources(op, family, unroll_of(op), ii_of(op))
         res += buffer_resources((k * r + ro) * n, bits, out_info(op).lanes)
         return res
 
@@ -162,5 +214,5 @@ class JetKind(OpKind):
             raise ctx.error(str(e), e.op or op) from None
         return CppCall("inrarch::jet", {"F": CppType(functor), "B": b, "R": r, "RO": ro, "N": n,
                                         "LANES": out_info(op).lanes, "UNROLL": unroll_of(op),
-                                        "LATENCY": body_latency(op)},
+                                        "LATENCY": jet_latency(op), **shared_config(op)},
                        ctx.outs + ctx.ins)

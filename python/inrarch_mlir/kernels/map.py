@@ -11,7 +11,7 @@ from ..dialects import stream_types as S
 from ..emit import cpp_map
 from ..numeric.scalar import eval_map_body
 from ..target import (DEFAULT_MAP_OP_LOGIC, DEFAULT_OP_LATENCY, FIXED_LOGIC_SCALE, MAP_OP_DSP, MAP_OP_FF,
-                      MAP_OP_LUT, OP_LATENCY, Resources, kernel_overhead)
+                      MAP_OP_LUT, OP_LATENCY, SHARED_MUX_LUT, SHARED_OPS, Resources, kernel_overhead)
 from .base import SCALE_OWN, CppCall, CppType, LanesRule, OpKind, Reject, out_info
 
 
@@ -48,16 +48,40 @@ def lane_dsp(op) -> int:
     return sum(MAP_OP_DSP.get(inner.operation.name, 0) for inner in S.map_body(op).operations)
 
 
-def region_resources(op, family: str, copies: int) -> Resources:
+def op_counts(op) -> dict[str, int]:
+    """How many times each operator occurs in a map or jet region."""
+    counts: dict[str, int] = {}
+    for inner in S.map_body(op).operations:
+        counts[inner.operation.name] = counts.get(inner.operation.name, 0) + 1
+    return counts
+
+
+def shared_instances(count: int, name: str, ii: int) -> int:
+    """Instances of an operator occurring `count` times in a region run once
+    every `ii` cycles: a shareable one (`target.SHARED_OPS`) serves `ii` of its
+    operations, one per cycle of the interval; any other keeps one per call."""
+    return -(-count // ii) if name in SHARED_OPS else count
+
+
+def shared_dsp(op, ii: int = 1) -> int:
+    """DSPs of one functor of a region run once every `ii` cycles (ii = 1: `lane_dsp`)."""
+    return sum(MAP_OP_DSP.get(name, 0) * shared_instances(c, name, ii) for name, c in op_counts(op).items())
+
+
+def region_resources(op, family: str, copies: int, ii: int = 1) -> Resources:
     """A map or jet kernel's control plus `copies` instances of its region's
-    operators (`target.MAP_OP_*`; fixed point uses FIXED_LOGIC_SCALE of the logic)."""
+    operators (`target.MAP_OP_*`; fixed point uses FIXED_LOGIC_SCALE of the
+    logic). At `ii` > 1 the shareable operators are shared over the interval
+    (`shared_instances`), each extra operation an instance takes adding its
+    input multiplexers (`target.SHARED_MUX_LUT`)."""
     r = kernel_overhead("map")
     scale = 1.0 if family == "float" else FIXED_LOGIC_SCALE
-    for inner in S.map_body(op).operations:
-        name = inner.operation.name
-        r.dsp += MAP_OP_DSP.get(name, 0) * copies
-        r.lut += int(MAP_OP_LUT.get(name, DEFAULT_MAP_OP_LOGIC) * scale) * copies
-        r.ff += int(MAP_OP_FF.get(name, DEFAULT_MAP_OP_LOGIC) * scale) * copies
+    for name, count in op_counts(op).items():
+        units = shared_instances(count, name, ii) * copies
+        r.dsp += MAP_OP_DSP.get(name, 0) * units
+        r.lut += int(MAP_OP_LUT.get(name, DEFAULT_MAP_OP_LOGIC) * scale) * units
+        r.ff += int(MAP_OP_FF.get(name, DEFAULT_MAP_OP_LOGIC) * scale) * units
+        r.lut += SHARED_MUX_LUT * (count * copies - units) if name in SHARED_OPS else 0
     return r
 
 

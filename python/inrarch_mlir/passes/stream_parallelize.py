@@ -7,7 +7,9 @@ the DSPs of its body's operators (`target.MAP_OP_DSP`); a jet costs its
 region's DSPs x its functor instances (`unroll`, a power of two dividing
 its lanes: wide words need not mean many functors, so a matmul feeding a jet
 can take wide output words, hence fine MAC steps, without paying for the
-jet's lanes); forks, loads, stores and broadcasts cost none. Cycles per sample are the timing model's
+jet's lanes), or, with one functor started every `ii` cycles, its region's
+DSPs with each multiplier and adder shared over `ii` operations
+(`kernels.map.shared_dsp`); forks, loads, stores and broadcasts cost none. Cycles per sample are the timing model's
 (each kind's `timing`, `inrarch_mlir.kernels`): a matmul runs its MAC loop
 (ceil(N/LO) * ceil(K/(MACS/LO)) cycles, words computed in groups of L,
 the adder latency, so the last group is padded: `dataflow.MatmulLoop`) while
@@ -29,12 +31,15 @@ Objective: minimize the period P = the slowest kernel's cycles per sample
 target P, an integer program (scipy/HiGHS) picks one lanes value per group
 and one (input lanes, output lanes) pair per matmul consistent with them;
 each pair costs the fewest MACs meeting P, each group its maps' DSPs x lanes
-plus each jet's DSPs x the fewest functor instances meeting P at those
+plus each jet's cheapest functor (instances, or ii) meeting P at those
 lanes, and choices that miss P are excluded. It returns the cheapest allocation
-meeting P exactly (no greedy step). The cheapest cost only falls as P grows
+meeting P exactly. The cheapest cost only falls as P grows
 (every choice feasible at P is feasible at P + 1, at no more MACs), so a
 binary search on P finds the smallest period whose cheapest allocation fits
-the budget: optimal for this cost model.
+the budget: optimal for this cost model. The DSPs the chosen allocation
+leaves in the budget then buy the jets smaller ii (a jet's last row takes
+lanes x ii cycles a word, which lengthens the pipeline's fill, not its
+period): greedily, each jet the smallest ii the remainder affords.
 """
 
 from __future__ import annotations
@@ -55,14 +60,17 @@ from ..kernels import KINDS
 from ..kernels.base import target_of
 from ..kernels.jet import jet_kernel
 from ..kernels.jet import shape_of as jet_shape
-from ..kernels.map import body_latency, lane_dsp
-from ..target import DSP_PER_MAC, MATMUL_LATENCY, MAX_LANES
+from ..kernels.jet import jet_latency
+from ..kernels.map import lane_dsp, shared_dsp
+from ..target import DSP_PER_MAC, MATMUL_LATENCY, MAX_JET_II, MAX_LANES
 from ..union_find import UnionFind
 from .base import ModulePass, PassError, forked_stream_funcs, option
 
 #: Objective tie-break: among equally cheap allocations prefer fewer lanes
 #: (narrower FIFOs). Small enough never to outweigh one DSP.
 NARROW_TIE_BREAK = 1e-4
+#: The initiation intervals offered to a jet functor (one instance), up to MAX_JET_II.
+JET_II = tuple(i for i in (2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64) if i <= MAX_JET_II)
 
 
 def dsp_per_mac(element_type: ir.Type) -> int:
@@ -103,11 +111,11 @@ class LanesGroup:
     values: list
     candidates: list[int]
     map_dsp: int = 0  # DSPs of one lane of every map in the group
-    jets: list = dataclasses.field(default_factory=list)  # (jet op, kernel name, DSPs of one functor)
+    jets: list = dataclasses.field(default_factory=list)  # (jet op, kernel name, DSPs of its cheapest functor)
 
     @property
     def least_dsp(self) -> int:
-        """DSPs of the group's maps at one lane and its jets at one functor."""
+        """DSPs of the group's maps at one lane and its jets at their cheapest functor."""
         return self.map_dsp + sum(d for _, _, d in self.jets)
 
 
@@ -150,8 +158,9 @@ def lanes_groups(func_op, names) -> tuple[list[LanesGroup], dict]:
     for op, name in names.items():
         if op.name == "stream.map":  # a region unrolled over the lanes
             groups[index[op.results[0]]].map_dsp += lane_dsp(op)
-        elif op.name == "stream.jet":  # a region instantiated `unroll` times
-            groups[index[op.results[0]]].jets.append((op, name, lane_dsp(op)))
+        elif op.name == "stream.jet":  # a region instantiated `unroll` times, or shared at `ii`
+            groups[index[op.results[0]]].jets.append((op, name, min([lane_dsp(op)] + [shared_dsp(op, ii)
+                                                                                     for ii in JET_II])))
     return groups, index
 
 
@@ -209,7 +218,7 @@ class Allocation:
     floor: int  # slowest non-matmul kernel at the chosen lanes
     compute_bound: float  # total MACs per sample / MAC units affordable
     groups: list = dataclasses.field(default_factory=list)  # LanesGroup per entry of `lanes`
-    units: dict = dataclasses.field(default_factory=dict)  # jet op -> functor instances
+    units: dict = dataclasses.field(default_factory=dict)  # jet op -> (functor instances, ii)
 
 
 class _Problem:
@@ -256,7 +265,7 @@ class _Problem:
                 self.fixed_floor = max(self.fixed_floor, per_sample(kernel))
         # Periods under hypothetical lanes: retype the group, ask the timing
         # model itself, restore.
-        # (group, lanes) -> per jet of the group, {functor instances: its period}
+        # (group, lanes) -> per jet of the group, [(DSPs, (functor instances, ii), period)] by DSPs
         self.jet_periods: dict = {}
         for g, kernels in per_group.items():
             group = self.groups[g]
@@ -272,23 +281,27 @@ class _Problem:
         self.min_dsp = sum(g.least_dsp for g in self.groups) + sum(s.dsp_per_mac for s in self.sites)
 
     @staticmethod
-    def _jet_periods(op, name: str, lanes: int, per_sample) -> dict:
-        """{functor instances: cycles per coordinate sample} of one jet at `lanes`."""
+    def _jet_periods(op, name: str, lanes: int, per_sample) -> list:
+        """[(DSPs, (functor instances, ii), cycles per coordinate sample)] of one jet
+        at `lanes`, cheapest first: `unroll` instances at ii = 1, or one at each ii."""
         b, r, ro, n, k = jet_shape(op)
-        return {u: per_sample(jet_kernel(name, b, r, ro, n, k, lanes, u, body_latency(op)))
-                for u in (2 ** i for i in range(lanes.bit_length())) if lanes % u == 0}
+        one = lane_dsp(op)
+        options = [(one * u, (u, 1)) for u in (2 ** i for i in range(lanes.bit_length())) if lanes % u == 0]
+        options += [(shared_dsp(op, ii), (1, ii)) for ii in JET_II]
+        return sorted((dsp, (u, ii), per_sample(jet_kernel(name, b, r, ro, n, k, lanes, u, jet_latency(op, ii), ii)))
+                      for dsp, (u, ii) in options)
 
-    def jet_units(self, g: int, lanes: int, period: int) -> list[int]:
-        """Fewest functor instances of each jet of group g meeting `period` at `lanes`."""
+    def jet_choices(self, g: int, lanes: int, period: int) -> list[tuple[int, tuple[int, int]]]:
+        """The cheapest functor (DSPs, (instances, ii)) of each jet of group g meeting `period` at `lanes`."""
         group = self.groups[g]
         if (g, lanes) not in self.jet_periods:  # a pinned group: the jets run at its lanes
-            return [lanes] * len(group.jets)
-        return [min((u for u, p in per.items() if p <= period), default=lanes)
-                for per in self.jet_periods[(g, lanes)]]
+            return [(lane_dsp(op) * lanes, (lanes, 1)) for op, _, _ in group.jets]
+        return [next(((d, c) for d, c, p in per if p <= period), (lane_dsp(op) * lanes, (lanes, 1)))
+                for (op, _, _), per in zip(group.jets, self.jet_periods[(g, lanes)])]
 
     def group_dsp(self, g: int, lanes: int, period: int) -> int:
         group = self.groups[g]
-        return group.map_dsp * lanes + sum(d * u for (_, _, d), u in zip(group.jets, self.jet_units(g, lanes, period)))
+        return group.map_dsp * lanes + sum(d for d, _ in self.jet_choices(g, lanes, period))
 
     def group_period(self, g: int, lanes: int) -> int:
         return self.kernel_period.get((g, lanes), 1)
@@ -377,16 +390,35 @@ class _Problem:
         dsp += sum(macs[s.op] * s.dsp_per_mac for s in self.sites)
         units = {}
         for i, g in enumerate(self.groups):
-            for (op, _, _), u in zip(g.jets, self.jet_units(i, lanes[i], period)):
-                units[op] = u
+            for (op, _, _), (_, choice) in zip(g.jets, self.jet_choices(i, lanes[i], period)):
+                units[op] = choice
         return dsp, lanes, macs, units
+
+    def spend_on_jets(self, period: int, lanes: list[int], units: dict, spare: int) -> int:
+        """Lowers the jets' ii with `spare` DSPs (the period stays; the fill
+        shrinks), each jet in turn the smallest ii the remainder affords;
+        returns the DSPs spent."""
+        spent = 0
+        for i, g in enumerate(self.groups):
+            for (op, _, _), per in zip(g.jets, self.jet_periods.get((i, lanes[i]), [])):
+                now = next(d for d, c, _ in per if c == units[op])
+                if units[op][1] == 1:
+                    continue
+                better = [(c[1], d, c) for d, c, p in per if p <= period and c[1] < units[op][1]
+                          and c[0] == 1 and d - now <= spare - spent]
+                if better:
+                    _, d, c = min(better)
+                    spent += d - now
+                    units[op] = c
+        return spent
 
 
 def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
     """The smallest period whose cheapest lanes and MAC allocation fits `budget` DSPs."""
-    for op in stream_ops(func_op):  # this pass owns `unroll`: the problem is posed at unroll = lanes
-        if op.name == "stream.jet" and "unroll" in op.attributes:
-            del op.attributes["unroll"]
+    for op in stream_ops(func_op):  # this pass owns `unroll` and `ii`: the problem is posed without them
+        for attr in ("unroll", "ii"):
+            if op.name == "stream.jet" and attr in op.attributes:
+                del op.attributes[attr]
     with func_op.context:  # retyping builds types from text
         prob = _Problem(func_op, per_mac)
     if prob.min_dsp > budget:
@@ -403,8 +435,10 @@ def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
         else:
             lo = mid + 1
     dsp, lanes, macs, jet_units = best
+    dsp += prob.spend_on_jets(lo, lanes, jet_units, budget - dsp)
     floor = max([prob.fixed_floor] + [prob.group_period(i, lanes[i]) for i in range(len(prob.groups))]
-                + [per[jet_units[op]] for i, g in enumerate(prob.groups)  # jets at their functor count
+                + [next(p for _, c, p in per if c == jet_units[op])  # jets at their functor
+                   for i, g in enumerate(prob.groups)
                    for (op, _, _), per in zip(g.jets, prob.jet_periods.get((i, lanes[i]), []))])
     fixed_dsp = sum(g.least_dsp for g in prob.groups)
     units = (budget - fixed_dsp) // prob.sites[0].dsp_per_mac if prob.sites else 0
@@ -416,8 +450,9 @@ def allocate(func_op, budget: int, per_mac: int | None = None) -> Allocation:
 class StreamParallelizePass(ModulePass):
     """Choose lanes per channel and MAC units per matmul under a DSP budget.
 
-    Sets the lanes of every channel, `macs` on every matmul and `unroll` on a
-    jet that needs fewer functors than lanes, so that the
+    Sets the lanes of every channel, `macs` on every matmul, `unroll` on a
+    jet that needs fewer functors than lanes and `ii` on one whose functor
+    runs at an initiation interval > 1 (operators shared), so that the
     slowest kernel's cycles per sample are as small as the budget allows
     (binary search over the period, an integer program per step; exact for
     the documented cost model). Records on the function `stream.dsp`,
@@ -445,9 +480,11 @@ class StreamParallelizePass(ModulePass):
                     _retype(group, lanes)
             for op, macs in alloc.macs.items():
                 op.attributes["macs"] = S.i64_attr(macs)
-            for op, units in alloc.units.items():
+            for op, (units, ii) in alloc.units.items():
                 if units < S.channel_info(op.results[0].type).lanes:
                     op.attributes["unroll"] = S.i64_attr(units)
+                if ii > 1:
+                    op.attributes["ii"] = S.i64_attr(ii)
             f.attributes["stream.dsp"] = S.i64_attr(alloc.dsp)
             f.attributes["stream.period"] = S.i64_attr(alloc.period)
             f.attributes["stream.period_floor"] = S.i64_attr(alloc.floor)
