@@ -200,9 +200,9 @@ MAP_OP_DSP = {"arith.mulf": 3, "arith.addf": 2, "arith.subf": 2, "arith.divf": 0
 REDUCE_DSP = 2
 #: Region operators a jet functor run at II > 1 shares across the cycles of
 #: its initiation interval, and the Vitis `ALLOCATION operation` name that
-#: limits their instances (float32 name, 32-bit fixed-point name). Library
-#: calls (sin, cos, exp, ...) are not shared: every call keeps its instance.
-SHARED_OPS = {"arith.mulf": ("fmul", "mul"), "arith.addf": ("fadd", "add"), "arith.subf": ("fsub", "sub")}
+#: limits their float32 instances (fixed point: `mul`, kernels.jet.shared_config).
+#: Library calls (sin, cos, exp, ...) are not shared: every call keeps its instance.
+SHARED_OPS = {"arith.mulf": "fmul", "arith.addf": "fadd", "arith.subf": "fsub"}
 #: LUTs of the input multiplexers per extra operation a shared operator
 #: instance takes (two 32-bit operands: 2 x 32 LUT6 as 2:1 muxes).
 SHARED_MUX_LUT = 64

@@ -11,8 +11,8 @@
 // what the kernel's DSPs scale with), LATENCY (the functor's pipeline depth);
 // optional II (default 1: the functor's initiation interval, with UNROLL = 1)
 // and, at II > 1, MUL_LIMIT, ADD_LIMIT, SUB_LIMIT (instances of its
-// multipliers, adders and subtracters: Vitis ALLOCATION limits, so that each
-// serves II operations of the functor). T and the inputs are deduced; the
+// multipliers, adders and subtracters: Vitis ALLOCATION limits on fmul, fadd,
+// fsub and, for ap_fixed, mul, so that each serves up to II operations). T and the inputs are deduced; the
 // first argument is the runtime sample count n (kernels.h). With
 // W = ceil(N/LANES) words per row and S = LANES/UNROLL, the program order
 // per sample (the timing model's contract,
@@ -69,7 +69,9 @@ void jet_apply(const typename CFG::F& f, const T (&ibuf)[K * CFG::R][words_per_r
 }
 
 /// The last input's last row at II > 1: one element per iteration of II
-/// cycles, its multipliers and adders limited to the CFG's instances.
+/// cycles, its multipliers, adders and subtracters limited to the CFG's
+/// instances (float: fmul, fadd, fsub; fixed point: mul, whose limit the
+/// compiler raises by the multiplies of the inlined fixed-point sin and cos).
 template <class CFG, int K, class T, class S>
 void jet_shared_tail(S& in, T (&ibuf)[K * CFG::R][words_per_row(CFG::N, CFG::LANES) * CFG::LANES],
                      T (&obuf)[CFG::RO][words_per_row(CFG::N, CFG::LANES) * CFG::LANES]) {

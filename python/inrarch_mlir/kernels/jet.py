@@ -81,22 +81,37 @@ def jet_latency(op, ii: int | None = None) -> int:
 
 def allocation_limits(op, ii: int) -> dict[str, int]:
     """Instances of each shareable operator of the functor at `ii`
-    (`target.SHARED_OPS` name -> count): the C++ ALLOCATION limits. Keyed by
-    the float32 name; the fixed-point emission maps them."""
-    return {SHARED_OPS[name][0]: shared_instances(c, name, ii)
+    (`target.SHARED_OPS` Vitis name -> count): the C++ ALLOCATION limits."""
+    return {SHARED_OPS[name]: shared_instances(c, name, ii)
             for name, c in sorted(op_counts(op).items()) if name in SHARED_OPS}
 
 
-def shared_config(op) -> dict[str, int]:
+#: Integer multiplies inside one fixed-point sin or cos of inrarch/math.h
+#: (the range reduction and the two of the quadratic interpolation), which
+#: is inlined into the functor.
+FIXED_SINCOS_MULS = 3
+
+
+def shared_config(op, fixed: bool = False) -> dict[str, int]:
     """The C++ configuration of a functor run at ii > 1 (inrarch/jet.h): II and
     the instance limit of each shareable operator (MUL/ADD/SUB_LIMIT, the
-    ALLOCATION pragmas); empty at ii = 1 (no sharing, no pragma)."""
+    ALLOCATION pragmas on fmul/fadd/fsub, and on `mul` in fixed point); empty
+    at ii = 1 (no sharing, no pragma). In fixed point the `mul` limit also
+    covers the multiplies of the inlined sin and cos (FIXED_SINCOS_MULS each),
+    which then share the functor's multipliers: the DSPs stay within the
+    estimate, which charges those calls separately."""
     ii = ii_of(op)
     if ii == 1:
         return {}
     limits = allocation_limits(op, ii)
-    return {"II": ii, **{f"{key}_LIMIT": max(1, limits.get(fname, 0))
-                         for key, fname in (("MUL", "fmul"), ("ADD", "fadd"), ("SUB", "fsub"))}}
+    cfg = {f"{key}_LIMIT": max(1, limits.get(fname, 0)) for key, fname in (("MUL", "fmul"), ("ADD", "fadd"),
+                                                                          ("SUB", "fsub"))}
+    if fixed:
+        counts = op_counts(op)
+        cfg["MUL_LIMIT"] = limits.get("fmul", 0) + FIXED_SINCOS_MULS * (counts.get("math.sin", 0)
+                                                                         + counts.get("math.cos", 0))
+        cfg["MUL_LIMIT"] = max(1, cfg["MUL_LIMIT"])
+    return {"II": ii, **cfg}
 
 
 def jet_kernel(name: str, b: int, r: int, ro: int, n: int, k: int, lanes: int, unroll: int,
@@ -214,5 +229,5 @@ class JetKind(OpKind):
             raise ctx.error(str(e), e.op or op) from None
         return CppCall("inrarch::jet", {"F": CppType(functor), "B": b, "R": r, "RO": ro, "N": n,
                                         "LANES": out_info(op).lanes, "UNROLL": unroll_of(op),
-                                        "LATENCY": jet_latency(op), **shared_config(op)},
+                                        "LATENCY": jet_latency(op), **shared_config(op, ctx.precision.fixed)},
                        ctx.outs + ctx.ins)
