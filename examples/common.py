@@ -11,6 +11,7 @@ bundled `camera`.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import json
 import os
@@ -327,6 +328,17 @@ def write_json(path: Path, figures: dict) -> None:
 # ---------------------------------------------------------------------------
 # Command lines
 # ---------------------------------------------------------------------------
+
+
+def add_steps_argument(parser, help: str) -> None:
+    """`--steps N` (optimizer steps, N >= 1; default None: the script's own)."""
+    def count(text: str) -> int:
+        value = int(text)
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+        return value
+
+    parser.add_argument("--steps", type=count, default=None, help=help)
 
 
 def add_common_arguments(parser) -> None:

@@ -18,11 +18,9 @@ import common
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=None, help="Adam steps (default 500; 10 with --smoke)")
+    common.add_steps_argument(parser, "Adam steps (default 500; 10 with --smoke)")
     common.add_common_arguments(parser)
     args = parser.parse_args(argv)
-    if args.steps is not None and args.steps < 1:
-        parser.error(f"--steps must be >= 1, got {args.steps}")
 
     def body():
         workdir, _ = common.directories(args)

@@ -69,11 +69,9 @@ def train_head(x: np.ndarray, y: np.ndarray, steps: int, seed: int = 0):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=None, help="head training steps (default 1500; 20 with --smoke)")
+    common.add_steps_argument(parser, "head training steps (default 1500; 20 with --smoke)")
     common.add_common_arguments(parser)
     args = parser.parse_args(argv)
-    if args.steps is not None and args.steps < 1:
-        parser.error(f"--steps must be >= 1, got {args.steps}")
 
     def body():
         import torch

@@ -72,11 +72,9 @@ def train_pinn(spec: str, steps: int, points: int, seed: int = 0):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=None, help="Adam steps (default 1500; 20 with --smoke)")
+    common.add_steps_argument(parser, "Adam steps (default 1500; 20 with --smoke)")
     common.add_common_arguments(parser)
     args = parser.parse_args(argv)
-    if args.steps is not None and args.steps < 1:
-        parser.error(f"--steps must be >= 1, got {args.steps}")
 
     def body():
         workdir, results = common.directories(args)
