@@ -27,6 +27,9 @@ struct view_cfg {
 // Compile-time helpers.
 static_assert(inrarch::pow2(0) == 1.0 && inrarch::pow2(10) == 1024.0 && inrarch::pow2(-3) == 0.125);
 static_assert(!inrarch::is_fixed<float>::value);
+static_assert(std::is_same<inrarch::widen_t<float, 7>, float>::value);
+static_assert(std::is_same<inrarch::widen_t<ap_fixed<56, 24, AP_RND, AP_SAT>, 20>,
+                           ap_fixed<76, 44, AP_RND, AP_SAT>>::value);
 static_assert(inrarch::is_fixed<tst::fx32>::value && inrarch::is_fixed<tst::fx32>::width == 32 &&
               inrarch::is_fixed<tst::fx32>::int_bits == 10);
 
@@ -147,6 +150,14 @@ void case_scaling() {
   // from_data: stored (scale 2^-S) -> true value in calc_t; counts saturated inputs.
   expect_eq("from_data<calc,3>(1.5)", double(inrarch::from_data<calc_t, 3>(data_t(1.5), 0)), 12.0);
   expect_eq("from_data<calc,-1>(-3)", double(inrarch::from_data<calc_t, -1>(data_t(-3.0), 0)), -1.5);
+  expect_count("from_data in range", 0, 0);
+  // A stored 100 at scale 2^20 is 104,857,600: beyond calc_t (2^23; the shift drops the high bits), held
+  // by widen_t<calc_t, 20>.
+  using wide_t = inrarch::widen_t<calc_t, 20>;
+  expect_eq("from_data<calc,20>(100) is out of calc_t's range", double(inrarch::from_data<calc_t, 20>(data_t(100.0), 0))
+            == 104857600.0, 0);
+  expect_eq("from_data<wide,20>(100)", double(inrarch::from_data<wide_t, 20>(data_t(100.0), 0)), 104857600.0);
+  expect_eq("to_data<fx,20>(wide 104857600)", double(inrarch::to_data<data_t, 20>(wide_t(104857600.0), 0)), 100.0);
   expect_count("from_data in range", 0, 0);
   expect_eq("from_data<calc,2>(sat hi)", double(inrarch::from_data<calc_t, 2>(data_t(1e6), 0)), hi * 4);
   expect_eq("from_data<calc,0>(sat lo)", double(inrarch::from_data<calc_t, 0>(data_t(-1e6), 0)), -512.0);

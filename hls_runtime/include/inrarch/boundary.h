@@ -98,6 +98,21 @@ bool saturated(T v) {
   }
 }
 
+/// C with E more integer bits (same fraction): the type a map functor computes
+/// true values in when its channels' scales reach 2^E (the emitter picks E per
+/// functor: values up to 2^E x what calc_t holds). float stays float.
+template <class C, int E>
+struct widen {
+  typedef C type;
+};
+template <int W, int I, ap_q_mode Q, ap_o_mode O, int N, int E>
+struct widen<ap_fixed<W, I, Q, O, N>, E> {
+  static_assert(E >= 0, "widen adds integer bits");
+  typedef ap_fixed<W + E, I + E, Q, O, N> type;
+};
+template <class C, int E>
+using widen_t = typename widen<C, E>::type;
+
 /// Map input: stored value (scale 2^-S) -> true value in C. Counts a
 /// saturated input on `counter` (C simulation).
 template <class C, int S, class T>

@@ -4,7 +4,8 @@ The functor's call operator takes one `data_t` per map input and returns
 `data_t`. In float mode the body computes in `data_t` (float). In fixed
 mode each input, stored scaled by 2^-s (s = the input channel's scale
 exponent), is widened to `calc_t` and shifted back to its true value; the
-body computes true values in `calc_t` (a wider ap_fixed); the result is
+body computes true values in `calc_t` (a wider ap_fixed; with more integer
+bits where the scales are large: `FixedScales.widening`); the result is
 shifted to the output channel's scale and rounded/saturated to `data_t`,
 counting saturations (csim only) instead of wrapping silently.
 """
@@ -41,11 +42,28 @@ class MapEmitError(ValueError):
 
 @dataclass(frozen=True)
 class FixedScales:
-    """Scale exponents of a map's inputs and output, and its counter index."""
+    """Scale exponents of a map's inputs and output, and its counter index.
+
+    `inputs` has one per region argument (a jet's: input-major rows);
+    `output` is one int, or a tuple with one per yielded value (a jet's output
+    rows, each stored at its own scale: `emit.hls.scales`)."""
 
     inputs: tuple[int, ...]
-    output: int
+    output: int | tuple[int, ...]
     counter: int
+
+    def output_scale(self, j: int) -> int:
+        """The scale yielded value `j` is stored at."""
+        return self.output[j] if isinstance(self.output, tuple) else self.output
+
+    def widening(self) -> int:
+        """Integer bits the functor adds to calc_t (`inrarch::widen_t`): the
+        largest scale of its ports, so a true value of any port (below 2^(I-1)
+        x 2^scale) keeps calc_t's 14 bits of headroom; calc_t alone would
+        drop the high bits of an input shifted by a scale above 14 (a
+        Taylor-mode partial of order 3 can be 1e6 x the primal)."""
+        outs = self.output if isinstance(self.output, tuple) else (self.output,)
+        return max(0, *self.inputs, *outs)
 
 
 def _literal(v: float) -> str:
@@ -73,10 +91,16 @@ def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
     operator()(data_t a0, ...)`; one yielding several (a `stream.jet`: the
     coefficients of an element) becomes `void operator()(const data_t
     (&in)[NI], data_t (&out)[NO])`. In fixed point `fixed.inputs` gives the
-    scale of every region argument."""
+    scale of every region argument and `fixed.output` that of every yielded
+    value (or one for all)."""
     block = S.map_body(op)
     live, needed = _live_ops(block)
     calc = "calc_t" if fixed else "data_t"
+    wide = ""
+    if fixed and fixed.widening():
+        calc = "wide_t"
+        wide = (f"  // stored values reach 2^{fixed.widening()} x data_t's range: {fixed.widening()} more integer bits\n"
+                f"  typedef inrarch::widen_t<calc_t, {fixed.widening()}> wide_t;\n")
     term = list(block.operations)[-1].operation
     multi = len(term.operands) != 1 or op.name == "stream.jet"
     names: dict = {}
@@ -88,7 +112,7 @@ def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
         src = f"in[{i}]" if multi else f"i{i}"
         if fixed:
             params.append(f"data_t i{i}")
-            lines.append(f"const calc_t a{i} = inrarch::from_data<calc_t, {fixed.inputs[i]}>({src}, "
+            lines.append(f"const {calc} a{i} = inrarch::from_data<{calc}, {fixed.inputs[i]}>({src}, "
                          f"{fixed.counter});")
         elif multi:
             lines.append(f"const data_t a{i} = in[{i}];")
@@ -111,7 +135,7 @@ def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
             for j, (v, operand) in enumerate(zip(a, inner.operands)):
                 if is_bool(operand):
                     v = f"{calc}({v} ? 1 : 0)"
-                v = f"inrarch::to_data<data_t, {fixed.output}>({v}, {fixed.counter})" if fixed else v
+                v = f"inrarch::to_data<data_t, {fixed.output_scale(j)}>({v}, {fixed.counter})" if fixed else v
                 ret.append(f"out[{j}] = {v};" if multi else f"return {v};")
             continue
         res = inner.results[0]
@@ -178,7 +202,7 @@ def emit_functor(op, name: str, fixed: FixedScales | None = None) -> str:
     else:
         signature = f"data_t operator()({', '.join(params)}) const"
         sizes = ""
-    return (f"struct {name} {{\n{sizes}"
+    return (f"struct {name} {{\n{sizes}{wide}"
             f"  {signature} {{\n"
             f"{body}\n"
             f"  }}\n"

@@ -13,6 +13,7 @@ from ..dialects.walk import body_ops
 from ..kernels import KINDS
 from ..kernels.base import SCALE_NONE
 from ..kernels.weights import dense_value
+from .rows import result_rows
 
 
 def combines_samples(func_op) -> bool:
@@ -53,13 +54,23 @@ class Evaluation:
         return self.env[self.block.arguments[i]]
 
 
-def evaluate(func_op, args: Sequence[np.ndarray]) -> tuple[list[np.ndarray], dict]:
+def row_maxima(value: np.ndarray, rows: int, samples: int) -> list[float]:
+    """max |value| over each of `rows` equal chunks of a sample's flat stream,
+    over the `samples` samples `value` holds (the chunks of `numeric.rows`)."""
+    a = np.abs(np.asarray(value, dtype=np.float64)).reshape(samples, rows, -1)
+    return [float(m) for m in a.max(axis=(0, 2))] if a.size else [0.0] * rows
+
+
+def evaluate(func_op, args: Sequence[np.ndarray], *, rows: bool = False) -> tuple[list[np.ndarray], dict]:
     """Runs a stream function on `args` (coordinates first).
 
     Any batch size works when samples are independent; a design with
     barrier kernels (samples interact) takes exactly its own batch.
     Returns (results in return order, ranges) where ranges maps each kernel
-    op to a list of max |value| per result, and each weights op to [max |w|]."""
+    op to a list of max |value| per result, and each weights op to [max |w|].
+    With `rows`, a channel result with R > 1 coefficient rows per sample
+    (`numeric.rows.result_rows`; samples independent) has instead the list of
+    its R row maxima (`row_maxima`)."""
     block = func_op.regions[0].blocks[0]
     env: dict = {}
     for a, x in zip(block.arguments, args):
@@ -94,7 +105,21 @@ def evaluate(func_op, args: Sequence[np.ndarray]) -> tuple[list[np.ndarray], dic
         for r, v in zip(op.results, out):
             env[r] = v
         if kind.scale_rule(op) != SCALE_NONE:
-            ranges[op] = [float(np.max(np.abs(v))) if np.size(v) else 0.0 for v in out]
+            ranges[op] = [_range(res, v, n, ev) if rows else (float(np.max(np.abs(v))) if np.size(v) else 0.0)
+                          for res, v in zip(op.results, out)]
     if results is None:
         raise ValueError("function has no return")
     return [np.asarray(r) for r in results], ranges
+
+
+def _range(result, value, n: int, ev: Evaluation):
+    """max |value| of one result: a float, or its row maxima (a list) when it has rows."""
+    v = np.asarray(value)
+    m = 1
+    if not ev.coupled and S.is_channel(result.type) and n > 0 and v.size % n == 0:
+        m = result_rows(result, ev.design_rows)
+        if (v.size // n) % m:
+            m = 1
+    if m == 1:
+        return float(np.max(np.abs(v))) if v.size else 0.0
+    return row_maxima(v, m, n)

@@ -63,10 +63,20 @@ def test_float_functor_drops_dead_ops():
 
 def test_fixed_functor_scales_inputs_and_output():
     module, op = _map_op()
-    src = cpp_map.emit_functor(op, "m_f", cpp_map.FixedScales((-3, 2), -5, 7))
+    src = cpp_map.emit_functor(op, "m_f", cpp_map.FixedScales((-3, -1), -5, 7))
     assert "inrarch::from_data<calc_t, -3>(i0, 7)" in src
-    assert "inrarch::from_data<calc_t, 2>(i1, 7)" in src
+    assert "inrarch::from_data<calc_t, -1>(i1, 7)" in src
     assert "return inrarch::to_data<data_t, -5>(" in src
+    assert "wide_t" not in src
+
+
+def test_fixed_functor_widens_calc_t_by_the_largest_scale():
+    """An input at scale 2^6 holds true values up to 2^15: calc_t gets 6 more integer bits."""
+    module, op = _map_op()
+    src = cpp_map.emit_functor(op, "m_f", cpp_map.FixedScales((-3, 6), 2, 7))
+    assert "typedef inrarch::widen_t<calc_t, 6> wide_t;" in src
+    assert "inrarch::from_data<wide_t, -3>(i0, 7)" in src and "inrarch::from_data<wide_t, 6>(i1, 7)" in src
+    assert "calc_t(" not in src and "wide_t(" in src  # the body computes in the wider type
 
 
 def test_map_interpreter():

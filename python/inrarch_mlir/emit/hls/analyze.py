@@ -175,10 +175,8 @@ def analyze(module, precision: Precision | str = "float") -> Design:
     out_fifo, in_fifo, in_key = _fifos(sg, names, design)
     weights_info = _weights(ops, names, in_fifo, design)
     arg_port, store_port = _ports(func, ops, weights_info, design)
-    scale_of, wscale = ({}, {})
-    if prec.fixed:
-        scale_of, wscale = solve_scales(prec, ops, names, in_key, weights_info, design)
-    wiring = Wiring(out_fifo, in_fifo, in_key, weights_info, arg_port, store_port, scale_of, wscale)
+    scales = solve_scales(prec, ops, names, in_key, weights_info, design) if prec.fixed else None
+    wiring = Wiring(out_fifo, in_fifo, in_key, weights_info, arg_port, store_port, scales)
     # Processes in program order (topological).
     for op in ops:
         if op in weights_info:

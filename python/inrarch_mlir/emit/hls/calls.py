@@ -14,7 +14,9 @@ from torch_mlir import ir
 
 from ...kernels import KINDS
 from ...kernels.base import CppCall
+from ...dialects import stream_types as S
 from .design import Design, EmitError, Fifo, Port
+from .scales import ChannelScales
 
 
 def cast_arg(v):
@@ -37,8 +39,7 @@ class Wiring:
     weights: dict  # weights op -> (process name, consumer, operand index, Fifo, source)
     arg_port: dict  # function argument index -> Port
     store_port: dict  # stream.store op -> Port
-    scale_of: dict  # (op, result index) -> scale exponent (fixed point)
-    wscale: dict  # weights op -> scale exponent (fixed point)
+    scales: ChannelScales | None  # fixed point: every channel's and weight buffer's scale exponents
 
 
 class CallContext:
@@ -63,18 +64,40 @@ class CallContext:
         return self.wiring.store_port[store_op]
 
     # -- fixed-point scales ------------------------------------------------------
-    def scale_out(self, r: int) -> int:
-        return self.wiring.scale_of.get((self.op, r), 0)
+    def scale_out(self, r: int, row: int | None = None) -> int:
+        """The scale of result `r`: its one scale, or with `row` that of row
+        `row` of its [B, R, ...] type (a jet's output rows)."""
+        return self._scale((self.op, r), self.op.results[r], row, f"result {r}")
 
-    def scale_in(self, i: int) -> int:
-        return self.wiring.scale_of.get(self.wiring.in_key[(self.op, i)], 0)
+    def scale_in(self, i: int, row: int | None = None) -> int:
+        """The scale of the channel on operand `i` (see `scale_out`)."""
+        key = self.wiring.in_key.get((self.op, i))
+        return 0 if key is None else self._scale(key, self.op.operands[i], row, f"input {i}")
+
+    def _scale(self, key, value, row, what: str) -> int:
+        sc = self.wiring.scales
+        if sc is None:
+            return 0
+        if row is None:
+            s = sc.uniform(key)
+            if s is None:
+                raise EmitError(f"the {self.op.name} kernel takes one fixed-point scale for its {what}, but the "
+                                f"channel's rows have scales {sc.summary(key)} (emit.hls.scales makes the ports of "
+                                "such kernels uniform)", self.op)
+            return s
+        shape = S.channel_info(value.type).shape
+        rows = sc.rows(key, shape[1]) if len(shape) >= 3 else None
+        if rows is None:
+            raise EmitError(f"the {self.op.name} kernel asks for the scale of row {row} of its {what} "
+                            f"{list(shape)}, whose rows do not have one scale each: {sc.summary(key)}", self.op)
+        return rows[row]
 
     # -- weights -----------------------------------------------------------------
     def weight_fifo(self, op) -> Fifo:
         return self.wiring.weights[op][3]
 
     def weight_scale(self, op) -> int:
-        return self.wiring.wscale.get(op, 0)
+        return 0 if self.wiring.scales is None else self.wiring.scales.weights.get(op, 0)
 
     def weight_memory(self, op) -> str:
         """The C array a weights process reads: a top-level port, or a new ROM constant."""
