@@ -221,8 +221,8 @@ class JetKind(OpKind):
         fixed = None
         if ctx.precision.fixed:
             counter = ctx.add_counter(ctx.name)
-            fixed = cpp_map.FixedScales(tuple(ctx.scale_in(i) for i in range(k) for _ in range(r)), ctx.scale_out(0),
-                                        counter)
+            fixed = cpp_map.FixedScales(tuple(ctx.scale_in(i, row) for i in range(k) for row in range(r)),
+                                        tuple(ctx.scale_out(0, row) for row in range(ro)), counter)
         try:
             ctx.add_functor(cpp_map.emit_functor(op, functor, fixed))
         except cpp_map.MapEmitError as e:
