@@ -151,3 +151,21 @@ def test_laplacian_macs_are_the_collapsed_count(tmp_path):
     assert got["all"] == first + 2 * rows_all * h * h + rows_all * h
     assert got["lap"] == first + 2 * rows_lap * h * h + 2 * h
     assert got["lap"] <= 0.55 * got["all"]
+
+
+def test_references_in_chunks_equal_one_batch(monkeypatch):
+    """`frontend.check.references` evaluates independent samples in chunks (memory
+    does not grow with the batch): same float64 reference as all samples at once,
+    and PyTorch float32's own results within float32 rounding."""
+    from inrarch_mlir.frontend import check
+    from inrarch_mlir.frontend.model_import import import_model
+
+    imp = import_model("siren:in=2,hidden=16,layers=2,out=2,w0=30", 2, 37)
+    whole, whole32, _ = check.references(imp, coupled=False)
+    monkeypatch.setattr(check, "REFERENCE_CHUNK", 8)  # 5 chunks, the last one short
+    parts, parts32, _ = check.references(imp, coupled=False)
+    assert len(parts) == len(whole) and all(p.shape == w.shape for p, w in zip(parts, whole))
+    for p, w in zip(parts, whole):
+        torch.testing.assert_close(p, w, rtol=1e-12, atol=1e-12)
+    for p, w in zip(parts32, whole32):
+        torch.testing.assert_close(p, w, rtol=1e-5, atol=1e-5)
