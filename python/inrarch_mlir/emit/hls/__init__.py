@@ -5,7 +5,7 @@
 - `precision`: float or fixed<W,I>.
 - `design`: the model a project is printed from (ports, FIFOs, processes).
 - `calls`: the context each kernel kind's `emit` builds its call in.
-- `scales`: fixed-point scales per channel group.
+- `scales`: fixed-point scales per coefficient row of every channel.
 - `analyze`: a balanced stream function -> its `Design`.
 - `project`: the project files (top.cpp/top.h, tb.cpp, run_hls.tcl,
   Makefile, CMakeLists.txt, csim.json) over the `hls_runtime/` headers.
