@@ -83,9 +83,18 @@ def evaluate(func_op, args: Sequence[np.ndarray], *, rows: bool = False) -> tupl
     ev = Evaluation(n, coupled, block, env, design_batch(func_op))
     ranges: dict = {}
     results = None
-    for op in body_ops(func_op):
+    ops = list(body_ops(func_op))
+    # Drop each op's value after its last reader (arguments stay: kinds may ask
+    # `ev.argument`): a design of order 4 at 4,096 coordinates holds ~150 MB per
+    # coefficient-row channel, and every one alive at once is tens of GB.
+    last_read = {v: i for i, op in enumerate(ops) for v in op.operands}
+    arguments = set(block.arguments)
+    for i, op in enumerate(ops):
         name = op.name
         ins = [env.get(v) for v in op.operands]
+        for v in op.operands:
+            if last_read[v] == i and v not in arguments:
+                env.pop(v, None)
         if name == "builtin.unrealized_conversion_cast":
             if ins[0] is not None:
                 env[op.results[0]] = ins[0]
