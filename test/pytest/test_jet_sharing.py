@@ -104,7 +104,7 @@ def test_fixed_point_limit_covers_the_inlined_sine_and_matches_pytorch(shared, t
     shared_jets = [(body, cfg) for body, cfg in jets if cfg.get("II", 1) > 1]
     assert shared_jets
     for body, cfg in shared_jets:
-        muls = len(re.findall(r"calc_t\([av]\d+ \* [av]\d+\)", body))
+        muls = len(re.findall(r"(?:calc|wide)_t\([av]\d+ \* [av]\d+\)", body))  # wide_t: calc_t widened
         calls = len(re.findall(r"inrarch::(?:sin|cos)\(", body))
         assert muls and cfg["MUL_LIMIT"] == math.ceil(muls / cfg["II"]) + 3 * calls
     rc = inrarch(["csim", str(tmp_path), "--bounded", "--timed"])
