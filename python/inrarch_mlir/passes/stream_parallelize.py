@@ -278,6 +278,11 @@ class _Problem:
                                                 for op, name, _ in group.jets]
             for v, t in zip(group.values, original):
                 v.set_type(t)
+        for g, group in enumerate(self.groups):  # a one-candidate group's jets choose their functor too
+            if group.jets and len(group.candidates) == 1 and (g, group.candidates[0]) not in self.jet_periods:
+                lanes = group.candidates[0]
+                self.jet_periods[(g, lanes)] = [self._jet_periods(op, name, lanes, per_sample)
+                                                for op, name, _ in group.jets]
         self.min_dsp = sum(g.least_dsp for g in self.groups) + sum(s.dsp_per_mac for s in self.sites)
 
     @staticmethod
