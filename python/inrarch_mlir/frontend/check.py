@@ -294,18 +294,17 @@ def references(result, coords: Optional[torch.Tensor] = None, coupled: Optional[
     coupled = couples_samples(module, coords) if coupled is None else coupled
     f32_function = with_head(derivative_function(module, layout), layout, head)
     if coupled:  # per-sample derivatives are not what was traced: the batch function is the reference
-        ref = [r.detach() for r in with_head(derivative_function(m64, layout), layout, h64)(coords.double(), *p64)]
-        with torch.no_grad():
-            f32 = [t.detach() for t in f32_function(coords, *result.params)]
-        return ref, f32, coupled
-    # Independent samples: in chunks, so that memory does not grow with the batch (at order 4 the float32
-    # derivative function holds ~3 MB per sample: 12 GB for the 4,096 testbench samples at once).
+        batch64 = with_head(derivative_function(m64, layout), layout, h64)
+        reference, chunk = (lambda c: batch64(c.double(), *p64)), len(coords)  # the whole batch at once
+    else:  # independent samples in chunks, so that memory does not grow with the batch (at order 4 the float32
+        # derivative function holds ~3 MB per sample: 12 GB for the 4,096 testbench samples at once)
+        reference, chunk = (lambda c: reference_partials(m64, layout, c.double(), p64, h64)), REFERENCE_CHUNK
     ref_parts, f32_parts = [], []
-    for lo in range(0, len(coords), REFERENCE_CHUNK):
-        chunk = coords[lo:lo + REFERENCE_CHUNK]
-        ref_parts.append([r.detach() for r in reference_partials(m64, layout, chunk.double(), p64, h64)])
+    for lo in range(0, len(coords), chunk):
+        part = coords[lo:lo + chunk]
+        ref_parts.append([r.detach() for r in reference(part)])
         with torch.no_grad():
-            f32_parts.append([t.detach() for t in f32_function(chunk, *result.params)])
+            f32_parts.append([t.detach() for t in f32_function(part, *result.params)])
     join = (lambda parts: [torch.cat(ts, dim=0) for ts in zip(*parts)])
     return join(ref_parts), join(f32_parts), coupled
 

@@ -104,14 +104,12 @@ def shared_config(op, fixed: bool = False) -> dict[str, int]:
     if ii == 1:
         return {}
     limits = allocation_limits(op, ii)
-    cfg = {f"{key}_LIMIT": max(1, limits.get(fname, 0)) for key, fname in (("MUL", "fmul"), ("ADD", "fadd"),
-                                                                          ("SUB", "fsub"))}
     if fixed:
         counts = op_counts(op)
-        cfg["MUL_LIMIT"] = limits.get("fmul", 0) + FIXED_SINCOS_MULS * (counts.get("math.sin", 0)
-                                                                         + counts.get("math.cos", 0))
-        cfg["MUL_LIMIT"] = max(1, cfg["MUL_LIMIT"])
-    return {"II": ii, **cfg}
+        limits["fmul"] = limits.get("fmul", 0) + FIXED_SINCOS_MULS * (counts.get("math.sin", 0)
+                                                                       + counts.get("math.cos", 0))
+    return {"II": ii, **{f"{key}_LIMIT": max(1, limits.get(fname, 0))
+                         for key, fname in (("MUL", "fmul"), ("ADD", "fadd"), ("SUB", "fsub"))}}
 
 
 def jet_kernel(name: str, b: int, r: int, ro: int, n: int, k: int, lanes: int, unroll: int,

@@ -45,7 +45,7 @@ def body_latency(op) -> int:
 
 def lane_dsp(op) -> int:
     """DSPs of one lane of a map (its body's operators, `target.MAP_OP_DSP`)."""
-    return sum(MAP_OP_DSP.get(inner.operation.name, 0) for inner in S.map_body(op).operations)
+    return shared_dsp(op)
 
 
 def op_counts(op) -> dict[str, int]:
@@ -64,7 +64,7 @@ def shared_instances(count: int, name: str, ii: int) -> int:
 
 
 def shared_dsp(op, ii: int = 1) -> int:
-    """DSPs of one functor of a region run once every `ii` cycles (ii = 1: `lane_dsp`)."""
+    """DSPs of one functor of a region run once every `ii` cycles (ii = 1: every operator its own)."""
     return sum(MAP_OP_DSP.get(name, 0) * shared_instances(c, name, ii) for name, c in op_counts(op).items())
 
 

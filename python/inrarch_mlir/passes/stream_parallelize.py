@@ -406,9 +406,9 @@ class _Problem:
         spent = 0
         for i, g in enumerate(self.groups):
             for (op, _, _), per in zip(g.jets, self.jet_periods.get((i, lanes[i]), [])):
-                now = next(d for d, c, _ in per if c == units[op])
                 if units[op][1] == 1:
                     continue
+                now = next(d for d, c, _ in per if c == units[op])
                 better = [(c[1], d, c) for d, c, p in per if p <= period and c[1] < units[op][1]
                           and c[0] == 1 and d - now <= spare - spent]
                 if better:
