@@ -84,6 +84,8 @@ CASES = [
     _opt("lanes-no-divide", "lanes = 4 does not divide the row length 6"),
     _opt("map-bad-region", "region has 2 arguments but the op has 1 inputs"),
     _opt("jet-unroll-no-divide", "'stream.jet' op unroll 3 must be a positive divisor of the lanes \\(4\\)"),
+    _opt("jet-ii-below-one", "'stream.jet' op ii 0 must be >= 1"),
+    _opt("jet-ii-many-functors", "'stream.jet' op ii 2 > 1 needs one functor instance \\(unroll = 1\\), got 4"),
     _opt("non-utf8", "input is not valid UTF-8 \\(byte 0xe9\\)"),
     _opt("deadlock", "stream-check-deadlock: FIFO load0.out0->fork0.in0 \\(depth 2\\) is full",
          extra="--stream-annotate-timing --stream-check-deadlock", errors=5),
