@@ -114,8 +114,7 @@ def evaluate(func_op, args: Sequence[np.ndarray], *, rows: bool = False) -> tupl
         for r, v in zip(op.results, out):
             env[r] = v
         if kind.scale_rule(op) != SCALE_NONE:
-            ranges[op] = [_range(res, v, n, ev) if rows else (float(np.max(np.abs(v))) if np.size(v) else 0.0)
-                          for res, v in zip(op.results, out)]
+            ranges[op] = [_range(res, v, n, ev) if rows else _max_abs(v) for res, v in zip(op.results, out)]
     if results is None:
         raise ValueError("function has no return")
     return [np.asarray(r) for r in results], ranges
@@ -129,6 +128,8 @@ def _range(result, value, n: int, ev: Evaluation):
         m = result_rows(result, ev.design_rows)
         if (v.size // n) % m:
             m = 1
-    if m == 1:
-        return float(np.max(np.abs(v))) if v.size else 0.0
-    return row_maxima(v, m, n)
+    return _max_abs(v) if m == 1 else row_maxima(v, m, n)
+
+
+def _max_abs(value) -> float:
+    return float(np.max(np.abs(value))) if np.size(value) else 0.0
